@@ -1,0 +1,171 @@
+/**
+ * The report configuration: one validated object, read from a JSON file by the local
+ * runner and from the deployed stack's settings by the Lambdas. The zod schema is the
+ * single source of the type and of every default listed in METRICS.md.
+ */
+import { z } from 'zod';
+
+export const DATASET_NAMES = [
+  'customers',
+  'subscriptions',
+  'orders',
+  'marketing_spend',
+  'survey_responses',
+  'events',
+  'sessions',
+  'tickets',
+  'email_campaigns',
+  'social',
+] as const;
+export const DatasetName = z.enum(DATASET_NAMES);
+export type DatasetName = z.infer<typeof DatasetName>;
+
+export const PERIOD_KINDS = ['week', 'month', 'quarter'] as const;
+export const PeriodKind = z.enum(PERIOD_KINDS);
+export type PeriodKind = z.infer<typeof PeriodKind>;
+
+/** True when the runtime's Intl knows the IANA zone (e.g. `Europe/Berlin`). */
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const TimeZone = z
+  .string()
+  .refine(isValidTimeZone, { message: 'is not a known IANA time zone (e.g. "Europe/Berlin")' });
+
+const Currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, { message: 'must be a three-letter ISO 4217 code such as "USD"' });
+
+/**
+ * Column mapping: `{ "<canonical>": "<column in your export>" }` applies to every dataset;
+ * `{ "<dataset>": { "<canonical>": "<column>" } }` applies to one dataset and wins.
+ */
+const ColumnMap = z.record(z.string(), z.union([z.string(), z.record(z.string(), z.string())]));
+
+export const ReportConfigSchema = z
+  .object({
+    /** Stable id of the report: DynamoDB partition, S3 `reports/<id>/` prefix. */
+    reportId: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
+        message: 'must be lower-case letters, digits and dashes, e.g. "weekly-engagement"',
+      })
+      .default('engagement'),
+    /** Name shown in the email subject and header. */
+    name: z.string().min(1).default('Customer engagement'),
+    timezone: TimeZone.default('UTC'),
+    currency: Currency.default('USD'),
+    /** Locale for number and date formatting in the email (BCP 47). */
+    locale: z.string().default('en-US'),
+    period: PeriodKind.default('week'),
+    columns: ColumnMap.default({}),
+    activity: z
+      .object({
+        /** @default - `subscriptions` when that dataset has files, else `orders`. */
+        mode: z.enum(['subscriptions', 'orders']).optional(),
+        activeWindowDays: z.number().int().positive().default(90),
+      })
+      .prefault({}),
+    events: z
+      .object({
+        conversion: z.array(z.string().min(1)).default(['purchase']),
+        onboarding: z.string().min(1).default('onboarding_completed'),
+        /** Empty: `core_action_rate` is null until configured. */
+        coreActions: z.array(z.string().min(1)).default([]),
+        feature: z.string().min(1).default('feature_used'),
+      })
+      .prefault({}),
+    clv: z
+      .object({
+        grossMargin: z.number().gt(0).lte(1).default(1),
+        /** @default - 12 for weeks, 6 for months, 4 for quarters. */
+        trailingPeriods: z.number().int().positive().optional(),
+        /** @default - 260 weeks, 60 months, 20 quarters. */
+        maxLifetimePeriods: z.number().int().positive().optional(),
+        /** BG/NBD + Gamma-Gamma CLV horizon in weeks. */
+        horizonWeeks: z.number().int().positive().default(52),
+        /** Annual discount rate for the model-based CLV (0.10 = 10 %). */
+        annualDiscountRate: z.number().min(0).lt(1).default(0.1),
+        /** Customers with P(alive) below this (and x > 0) count as at risk. */
+        atRiskThreshold: z.number().gt(0).lt(1).default(0.5),
+        /** How many at-risk customers to list in the snapshot and email. */
+        atRiskListSize: z.number().int().min(0).max(100).default(10),
+      })
+      .prefault({}),
+    email: z
+      .object({
+        recipients: z.array(z.email()).default([]),
+        sender: z.email().optional(),
+        /** Metric ids shown in the headline row, in order. */
+        headline: z
+          .array(z.string())
+          .default([
+            'customers_end',
+            'churn_rate',
+            'retention_rate',
+            'clv_predictive',
+            'cac',
+            'nps',
+          ]),
+        /** How many past periods the trend charts show. */
+        trendPeriods: z.number().int().min(2).max(26).default(12),
+      })
+      .prefault({}),
+  })
+  .strict();
+
+export type ReportConfig = z.infer<typeof ReportConfigSchema>;
+export type ReportConfigInput = z.input<typeof ReportConfigSchema>;
+
+/** Parse a config object; throws a ConfigError with every problem in plain English. */
+export function parseConfig(input: unknown): ReportConfig {
+  const result = ReportConfigSchema.safeParse(input ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`,
+    );
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Defaults that depend on the period kind (METRICS.md "Configuration defaults"). */
+export function clvPeriodDefaults(config: ReportConfig): {
+  trailingPeriods: number;
+  maxLifetimePeriods: number;
+} {
+  const byKind = {
+    week: { trailingPeriods: 12, maxLifetimePeriods: 260 },
+    month: { trailingPeriods: 6, maxLifetimePeriods: 60 },
+    quarter: { trailingPeriods: 4, maxLifetimePeriods: 20 },
+  } as const;
+  const d = byKind[config.period];
+  return {
+    trailingPeriods: config.clv.trailingPeriods ?? d.trailingPeriods,
+    maxLifetimePeriods: config.clv.maxLifetimePeriods ?? d.maxLifetimePeriods,
+  };
+}
+
+/** The canonical → export column mapping for one dataset. */
+export function columnMapFor(config: ReportConfig, dataset: DatasetName): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config.columns)) {
+    if (typeof value === 'string') map[key] = value;
+  }
+  const own = config.columns[dataset];
+  if (own && typeof own === 'object') Object.assign(map, own);
+  return map;
+}

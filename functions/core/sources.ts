@@ -1,0 +1,36 @@
+/**
+ * What the core reads exports through, so that the same engine runs on a local folder,
+ * on S3, and in tests. Adapters (functions/adapters) implement these for S3.
+ */
+import type { Readable } from 'node:stream';
+import type { DatasetName } from './config';
+
+/** One export file of one dataset. The format is taken from the key's extension. */
+export interface ExportFile {
+  dataset: DatasetName;
+  /** Path or S3 key; used in every error message and in the snapshot's input list. */
+  key: string;
+  etag?: string;
+  /** A fresh stream of the file's bytes as stored (gzip'd or not). */
+  open(): Promise<Readable>;
+}
+
+export interface ExportSource {
+  list(): Promise<ExportFile[]>;
+}
+
+/** A row that failed a rule: where, why, and what it held. */
+export interface RejectedRow {
+  dataset: DatasetName;
+  file: string;
+  /** 1-based physical line where the record starts (the header is line 1 in CSV). */
+  line: number;
+  /** Canonical column name, or null when the whole record is bad (e.g. broken JSON). */
+  column: string | null;
+  reason: string;
+  /** The record as read: column → raw text for CSV, the parsed object or raw text for JSONL. */
+  record: Record<string, unknown> | string;
+}
+
+/** Where rejected rows go (a JSONL file, S3 object, memory in tests). */
+export type RejectSink = (row: RejectedRow) => void;
