@@ -1,0 +1,78 @@
+/**
+ * Everything a handler needs, built once per Lambda container: the environment, the SDK
+ * clients and the adapters over them. Built on the first invocation rather than at import,
+ * so importing a handler (tests, the demo, esbuild's analysis) needs no environment; the
+ * container keeps it for every later invocation.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
+import type { JobLogger } from '../core/jobs/ports';
+import { type AwsClients, createAwsClients } from './clients';
+import { DynamoDbSendLedger, DynamoDbSnapshotStore } from './dynamodb';
+import { type RuntimeEnv, readEnv } from './env';
+import { S3ExportSource, S3ObjectStore } from './s3';
+import { SesMailer } from './ses';
+
+/**
+ * Structured JSON logs; POWERTOOLS_SERVICE_NAME and POWERTOOLS_LOG_LEVEL (set by the stack)
+ * name the service and pick the level. Logs carry keys, counts and reasons — never email
+ * bodies, recipient addresses or row contents.
+ */
+export const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'engagement-report',
+});
+
+/**
+ * The core logs through the small `JobLogger` interface so it does not depend on
+ * Powertools. Powertools' methods take `(message, ...extras)` where an extra is an object
+ * of attributes or one Error/string; this passes the core's single attributes object as
+ * one extra, merged into the JSON line.
+ */
+export function toJobLogger(log: Logger): JobLogger {
+  const extras = (extra: Record<string, unknown> | undefined): LogAttributes[] =>
+    extra === undefined ? [] : [extra as LogAttributes];
+  return {
+    debug: (message, extra) => log.debug(message, ...extras(extra)),
+    info: (message, extra) => log.info(message, ...extras(extra)),
+    warn: (message, extra) => log.warn(message, ...extras(extra)),
+    error: (message, extra) => log.error(message, ...extras(extra)),
+  };
+}
+
+export const jobLogger: JobLogger = toJobLogger(logger);
+
+export interface Runtime {
+  env: RuntimeEnv;
+  clients: AwsClients;
+  objects: S3ObjectStore;
+  source: S3ExportSource;
+  store: DynamoDbSnapshotStore;
+  ledger: DynamoDbSendLedger;
+  mailer: SesMailer;
+  logger: JobLogger;
+}
+
+export function createRuntime(
+  env: RuntimeEnv,
+  clients: AwsClients = createAwsClients(),
+  log: JobLogger = jobLogger,
+): Runtime {
+  return {
+    env,
+    clients,
+    objects: new S3ObjectStore(clients.s3, env.bucketName),
+    source: new S3ExportSource(clients.s3, env.bucketName, { logger: log }),
+    store: new DynamoDbSnapshotStore(clients.dynamodb, env.tableName),
+    ledger: new DynamoDbSendLedger(clients.dynamodb, env.tableName),
+    mailer: new SesMailer(clients.ses),
+    logger: log,
+  };
+}
+
+let shared: Runtime | undefined;
+
+/** The container's runtime, from the environment (BUCKET_NAME, TABLE_NAME, …). */
+export function sharedRuntime(): Runtime {
+  shared ??= createRuntime(readEnv());
+  return shared;
+}

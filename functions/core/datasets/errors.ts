@@ -1,0 +1,65 @@
+/**
+ * Whole-file problems: the file cannot be read as its dataset at all, so none of its rows
+ * count. Every message starts with the file's key. Row-level problems are not errors but
+ * rejected rows (`RejectedRow` in ../sources).
+ */
+
+export class DatasetError extends Error {
+  /** The export file's path or S3 key. */
+  readonly file: string;
+
+  constructor(file: string, message: string, options?: { cause?: unknown }) {
+    super(`${file}: ${message}`, options);
+    this.name = 'DatasetError';
+    this.file = file;
+  }
+}
+
+/** One or more required columns are not in the header (or, for JSON Lines, the first object). */
+export class MissingColumnError extends DatasetError {
+  readonly missing: readonly string[];
+  readonly header: readonly string[];
+
+  constructor(
+    file: string,
+    missing: readonly { column: string; exportName: string }[],
+    header: readonly string[],
+  ) {
+    const names = missing.map(({ column, exportName }) =>
+      column === exportName ? `"${column}"` : `"${column}" (mapped to "${exportName}")`,
+    );
+    const found = header.length === 0 ? 'no columns' : header.map((h) => `"${h}"`).join(', ');
+    super(
+      file,
+      `required column${missing.length > 1 ? 's' : ''} ${names.join(', ')} ${
+        missing.length > 1 ? 'are' : 'is'
+      } missing; the header has ${found}`,
+    );
+    this.name = 'MissingColumnError';
+    this.missing = missing.map(({ column }) => column);
+    this.header = header;
+  }
+}
+
+/** The bytes cannot be read: corrupt or truncated gzip, UTF-16 text, a never-ending record. */
+export class UnreadableFileError extends DatasetError {
+  constructor(file: string, message: string, options?: { cause?: unknown }) {
+    super(file, message, options);
+    this.name = 'UnreadableFileError';
+  }
+}
+
+/** The key's extension is not one of the supported formats. */
+export class UnsupportedFormatError extends DatasetError {
+  constructor(file: string) {
+    super(file, 'unsupported file type; expected .csv, .csv.gz, .jsonl or .jsonl.gz');
+    this.name = 'UnsupportedFormatError';
+  }
+}
+
+/** Narrows a caught value to an Error (anything else is wrapped). */
+export function assertIsError(value: unknown): asserts value is Error {
+  if (!(value instanceof Error)) {
+    throw new Error(`expected an Error, caught ${String(value)}`, { cause: value });
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * Recompute and store the snapshots of some periods, safely under concurrency.
+ *
+ * Two ingests finishing at the same time must end with the snapshot a serial run would
+ * give. The rule that guarantees it: read each stored version BEFORE listing the exports,
+ * and write conditionally on that version. The last writer to succeed read its version
+ * after every earlier successful write, and every earlier writer had copied its file into
+ * `exports/` before writing — so the last writer's listing holds every file. A writer whose
+ * condition fails re-reads and recomputes (a bounded number of times).
+ */
+import { createHash } from 'node:crypto';
+import type { ReportConfig } from '../config';
+import { computeSnapshots } from '../engine';
+import type { Snapshot } from '../snapshot';
+import type { ExportFile, ExportSource, RejectSink } from '../sources';
+import type { Period } from '../time/periods';
+import {
+  type JobLogger,
+  ObjectChangedError,
+  type SendLedger,
+  type SnapshotStore,
+  type StoredSnapshot,
+  silentLogger,
+  VersionConflictError,
+} from './ports';
+
+export interface RecomputeDeps {
+  config: ReportConfig;
+  source: ExportSource;
+  store: SnapshotStore;
+  /** To mark a recomputed period whose report was already sent as `revised`. */
+  ledger?: SendLedger;
+  logger?: JobLogger;
+  /** Rows the engine rejects (already recorded at ingest; usually ignored here). */
+  onReject?: RejectSink;
+}
+
+export interface RecomputeOptions {
+  /** Recompute even when the stored snapshot already reflects the current exports. */
+  force?: boolean;
+  /** @default 4 - attempts per period when other writers keep winning the race */
+  maxAttempts?: number;
+}
+
+export interface RecomputeResult {
+  /** The stored snapshot of every requested period, by period key. */
+  snapshots: Map<string, StoredSnapshot>;
+  /** Keys of the periods actually recomputed (the others were already up to date). */
+  recomputed: string[];
+}
+
+/**
+ * A fingerprint of the settings the metrics depend on. Email settings, name and locale
+ * only change how the report looks, so editing a recipient list does not force every
+ * stored snapshot to be recomputed.
+ */
+export function configFingerprint(config: ReportConfig): string {
+  const { reportId, timezone, currency, period, columns, activity, events, clv } = config;
+  const json = JSON.stringify({
+    reportId,
+    timezone,
+    currency,
+    period,
+    columns,
+    activity,
+    events,
+    clv,
+  });
+  return createHash('sha256').update(json).digest('hex').slice(0, 32);
+}
+
+function fileId(file: { key: string; etag?: string }): string {
+  return `${file.key}\u0000${file.etag ?? ''}`;
+}
+
+/**
+ * Whether a stored snapshot was computed from exactly these files (same keys, same ETags)
+ * with the same metric settings: then recomputing would give the same numbers.
+ */
+export function isUpToDate(
+  stored: StoredSnapshot | undefined,
+  files: readonly ExportFile[],
+  configHash: string,
+): boolean {
+  if (!stored || stored.configHash !== configHash) return false;
+  const inputs = stored.snapshot.inputFiles;
+  if (inputs.length !== files.length) return false;
+  const current = new Set(files.map(fileId));
+  return inputs.every((input) => current.has(fileId(input)));
+}
+
+/** Whether two snapshots differ in any metric value or breakdown. */
+export function metricsDiffer(a: Snapshot, b: Snapshot): boolean {
+  const ids = new Set([...Object.keys(a.metrics), ...Object.keys(b.metrics)]);
+  for (const id of ids) {
+    const x = a.metrics[id];
+    const y = b.metrics[id];
+    if (!x || !y) return true;
+    if (x.value !== y.value) return true;
+    if (JSON.stringify(x.breakdown ?? null) !== JSON.stringify(y.breakdown ?? null)) return true;
+  }
+  return false;
+}
+
+/**
+ * Recomputes the given periods from the current exports in one pass over the files and
+ * stores each with a versioned conditional write. Periods whose stored snapshot already
+ * reflects the current exports and settings are left alone (unless `force`).
+ *
+ * A period whose report was already sent and whose numbers changed is stored with
+ * `revised: true` (and stays revised), so the next email and anyone reading the table can
+ * tell that the figures sent earlier have since been corrected.
+ *
+ * Snapshots are stored without deltas: the report applies them when it renders, against
+ * the previous period as stored then, so revising one period never leaves a stale delta in
+ * the next one.
+ */
+export async function recomputePeriods(
+  deps: RecomputeDeps,
+  periods: readonly Period[],
+  options: RecomputeOptions = {},
+): Promise<RecomputeResult> {
+  const logger = deps.logger ?? silentLogger;
+  const { reportId } = deps.config;
+  const configHash = configFingerprint(deps.config);
+  const maxAttempts = options.maxAttempts ?? 4;
+  const snapshots = new Map<string, StoredSnapshot>();
+  const recomputed = new Set<string>();
+
+  let pending = [...new Map(periods.map((p) => [p.key, p])).values()];
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    if (attempt > maxAttempts) {
+      throw new VersionConflictError(
+        `gave up storing ${pending.map((p) => p.key).join(', ')} of ${reportId} after ${maxAttempts} attempts: other writers kept storing newer versions first`,
+      );
+    }
+    // Versions first, listing second: see the file comment.
+    const stored = new Map<string, StoredSnapshot | undefined>();
+    await Promise.all(
+      pending.map(async (p) => stored.set(p.key, await deps.store.get(reportId, p.key))),
+    );
+    const files = await deps.source.list();
+
+    const stale = pending.filter((p) => {
+      const current = stored.get(p.key);
+      if (!options.force && current && isUpToDate(current, files, configHash)) {
+        snapshots.set(p.key, current);
+        return false;
+      }
+      return true;
+    });
+    if (stale.length === 0) break;
+
+    let computed: Snapshot[];
+    try {
+      ({ snapshots: computed } = await computeSnapshots({
+        files,
+        config: deps.config,
+        periods: stale,
+        reportId,
+        onReject: deps.onReject ?? (() => {}),
+      }));
+    } catch (error) {
+      // An export was replaced while it was being read; its own ingest will follow, and a
+      // fresh listing here sees the new version.
+      if (error instanceof ObjectChangedError) {
+        logger.warn('an export changed during the recompute; listing again', {
+          error: error.message,
+        });
+        continue;
+      }
+      throw error;
+    }
+
+    const conflicts: Period[] = [];
+    for (const period of stale) {
+      const snapshot = computed.find((s) => s.period.key === period.key);
+      if (!snapshot) {
+        throw new VersionConflictError(`the engine returned no snapshot for ${period.key}`);
+      }
+      const previous = stored.get(period.key);
+      snapshot.revised = (await isRevision(deps, period.key, previous, snapshot)) || undefined;
+      try {
+        const version = await deps.store.put(snapshot, previous?.version, { configHash });
+        snapshot.version = version;
+        snapshots.set(period.key, { snapshot, version, configHash });
+        recomputed.add(period.key);
+        logger.info('stored snapshot', {
+          period: period.key,
+          version,
+          revised: snapshot.revised === true,
+          inputFiles: snapshot.inputFiles.length,
+        });
+      } catch (error) {
+        if (!(error instanceof VersionConflictError)) throw error;
+        logger.info('another writer stored this period first; recomputing', {
+          period: period.key,
+          attempt,
+        });
+        conflicts.push(period);
+      }
+    }
+    pending = conflicts;
+  }
+  return { snapshots, recomputed: [...recomputed] };
+}
+
+async function isRevision(
+  deps: RecomputeDeps,
+  periodKey: string,
+  previous: StoredSnapshot | undefined,
+  next: Snapshot,
+): Promise<boolean> {
+  if (previous?.snapshot.revised) return true;
+  if (!deps.ledger) return false;
+  if (previous && !metricsDiffer(previous.snapshot, next)) return false;
+  const sends = await deps.ledger.sendsFor(deps.config.reportId, periodKey);
+  return sends.length > 0;
+}

@@ -1,0 +1,74 @@
+/**
+ * Render a snapshot as the report email: subject, HTML (MJML), plain text and the trend
+ * charts as inline PNG attachments referenced by `cid:`.
+ */
+import { reportMjml } from '../../../templates/report';
+import { renderTrendChart } from './chart';
+import { renderText } from './text';
+import { buildReportView, type ReportInput } from './view';
+
+export interface InlineImage {
+  /** Content-ID without angle brackets; the HTML refers to it as `cid:<cid>`. */
+  cid: string;
+  filename: string;
+  contentType: 'image/png';
+  content: Buffer;
+  alt: string;
+}
+
+export interface RenderedReport {
+  subject: string;
+  html: string;
+  text: string;
+  images: InlineImage[];
+}
+
+export class RenderError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RenderError';
+  }
+}
+
+type Mjml2Html = typeof import('mjml');
+let mjmlLoading: Promise<Mjml2Html> | undefined;
+
+/**
+ * mjml takes about half a second to import; load it on the first render only, so the
+ * engine and the command-line runner do not pay for it unless they render.
+ */
+function loadMjml(): Promise<Mjml2Html> {
+  mjmlLoading ??= import('mjml').then((m) => m.default);
+  return mjmlLoading;
+}
+
+export async function renderReport(input: ReportInput): Promise<RenderedReport> {
+  const view = buildReportView(input);
+  const mjml2html = await loadMjml();
+  let result: Awaited<ReturnType<Mjml2Html>>;
+  try {
+    // No web fonts: a remote stylesheet would be fetched on open, like a remote image.
+    result = await mjml2html(reportMjml(view), { validationLevel: 'strict', fonts: {} });
+  } catch (error) {
+    throw new RenderError(`the report template is not valid MJML: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  if (result.errors.length > 0) {
+    throw new RenderError(
+      `the report template is not valid MJML: ${result.errors.map((x) => x.formattedMessage).join('; ')}`,
+    );
+  }
+  const images: InlineImage[] = view.trends.map((t) => ({
+    cid: t.cid,
+    filename: t.filename,
+    contentType: 'image/png',
+    content: renderTrendChart(t.values),
+    alt: t.alt,
+  }));
+  // MJML pads its output with blank lines and indentation, a fifth of the bytes, and Gmail
+  // clips messages over 102 KB. Any whitespace run with a line break becomes one line
+  // break, which keeps every word boundary (no <pre> or <textarea> in the email).
+  const html = result.html.replace(/\s*\n\s*/g, '\n');
+  return { subject: view.subject, html, text: renderText(view), images };
+}

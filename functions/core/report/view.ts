@@ -1,0 +1,476 @@
+/**
+ * The report as data: every string the email shows, already formatted, in the order it
+ * is shown. The MJML templates and the plain-text renderer both read this view, so the
+ * two versions always carry the same numbers. Strings here are raw (unescaped); escaping
+ * happens where HTML is written.
+ */
+import type { ReportConfig } from '../config';
+import {
+  type Family,
+  METRICS,
+  type MetricDefinition,
+  metricDefinition,
+} from '../metrics/catalogue';
+import type { MetricValue, Snapshot } from '../snapshot';
+import { type DeltaView, formatDuration, ReportFormatter } from './format';
+import { periodWords, plainSpaces, shortLabel } from './period-words';
+
+export interface ReportInput {
+  snapshot: Snapshot;
+  /** Earlier snapshots of the same report, oldest first (for the trend charts). */
+  history: Snapshot[];
+  config: ReportConfig;
+  /** Where rejected rows are kept, e.g. `s3://bucket/rejected/` or a local folder. */
+  rejectedLocation?: string;
+  /** A link to the stored copy of this report (http or https only). */
+  reportUrl?: string;
+  /**
+   * How long computing the snapshot took, in seconds, shown in the footer.
+   * @default - not shown (a snapshot read back from the store has no timing)
+   */
+  computeSeconds?: number;
+}
+
+export interface MetricView {
+  id: string;
+  label: string;
+  /** Formatted value, or `—` when null. */
+  value: string;
+  isNull: boolean;
+  /** Why the value is null. */
+  reason?: string;
+  delta: DeltaView;
+}
+
+export interface TrendView {
+  id: string;
+  label: string;
+  /** Values oldest first, the current period last; null where a period has no value. */
+  values: (number | null)[];
+  cid: string;
+  filename: string;
+  /** Alt text with every number, e.g. `Churn, last 12 weeks: 2.1%, 2.3%, …`. */
+  alt: string;
+  /** `min 1.9% · max 2.9% · last 2.3%`. */
+  summary: string;
+  /** `Week 33 – Week 44`. */
+  span: string;
+}
+
+export interface TableColumn {
+  header: string;
+  align: 'left' | 'right';
+}
+
+export interface TableRow {
+  cells: string[];
+  /** Small print under the first cell. */
+  note?: string;
+}
+
+export interface TableView {
+  title: string;
+  columns: TableColumn[];
+  rows: TableRow[];
+  /** `and 4 more` when the table was cut. */
+  more?: string;
+}
+
+export interface SectionView {
+  id: string;
+  title: string;
+  metrics: MetricView[];
+  tables: TableView[];
+  /** Small print under the section (model fit, definitions the tables rely on). */
+  notes: string[];
+}
+
+export interface QualityView {
+  datasets: TableView;
+  /** Files that could not be read at all: `key: reason`. */
+  filesRejected: string[];
+  /** First rejection reasons, `dataset: file:line:column: reason`. */
+  reasons: string[];
+  rejectedNote: string;
+  inputFiles: { total: number; shown: string[]; more: number };
+  computedAt: string;
+  /** `in 3.2 s`, or '' when the timing is not known. */
+  took: string;
+  /** `Report engagement · period 2026-W44 · version 3`. */
+  identity: string;
+}
+
+export interface ReportView {
+  name: string;
+  subject: string;
+  /** Preheader: the one-line summary mail clients show after the subject. */
+  preview: string;
+  period: { key: string; long: string; short: string };
+  revised: string | null;
+  headline: MetricView[];
+  /** `Last 12 weeks`. */
+  trendsTitle: string;
+  trends: TrendView[];
+  sections: SectionView[];
+  quality: QualityView;
+  glossary: { label: string; definition: string }[];
+  reportUrl: string | null;
+}
+
+interface SectionSpec {
+  id: string;
+  title: string;
+  families: readonly Family[];
+}
+
+/** The email's sections, in order; a section shows only when one of its metrics has data. */
+export const SECTIONS: readonly SectionSpec[] = [
+  { id: 'customers', title: 'Customers & revenue', families: ['customers', 'revenue'] },
+  { id: 'value', title: 'Lifetime value & acquisition', families: ['value'] },
+  { id: 'satisfaction', title: 'Satisfaction', families: ['satisfaction'] },
+  { id: 'activity', title: 'Product activity', families: ['activity'] },
+  { id: 'support', title: 'Support', families: ['support'] },
+  { id: 'campaigns', title: 'Campaigns & social', families: ['campaigns'] },
+  { id: 'models', title: 'Predicted value & customers at risk', families: ['models'] },
+];
+
+interface BreakdownSpec {
+  title: string;
+  key: string;
+  /** Rows shown; the rest are summed up as "and N more". */
+  limit: number;
+}
+
+const BREAKDOWNS: Record<string, BreakdownSpec> = {
+  cac: { title: 'CAC by channel', key: 'Channel', limit: 10 },
+  feature_usage: { title: 'Top features (share of active users)', key: 'Feature', limit: 8 },
+  ticket_volume: { title: 'Tickets by channel', key: 'Channel', limit: 10 },
+  social_engagement_rate: { title: 'Social engagement by platform', key: 'Platform', limit: 10 },
+  survey_responses: { title: 'Survey responses by type', key: 'Survey', limit: 10 },
+};
+
+// Caps that keep the HTML under Gmail's 102 KB clip whatever the data: the full lists stay
+// in the snapshot (and rejected/), the email says how many more there are.
+const INPUT_FILES_SHOWN = 12;
+const REASONS_PER_DATASET = 3;
+const AT_RISK_SHOWN = 20;
+const FILES_REJECTED_SHOWN = 10;
+
+export function buildReportView(input: ReportInput): ReportView {
+  const { snapshot, config } = input;
+  const fmt = new ReportFormatter({ locale: config.locale, currency: snapshot.currency });
+  const words = periodWords(snapshot.period, fmt.locale);
+
+  const metricView = (def: MetricDefinition): MetricView => {
+    const metric = snapshot.metrics[def.id];
+    if (!metric) {
+      return {
+        id: def.id,
+        label: def.label,
+        value: '—',
+        isNull: true,
+        reason: 'Not computed for this period.',
+        delta: { state: 'none', arrow: '', text: '', tone: 'neutral', previous: null },
+      };
+    }
+    const isNull = metric.value === null || !Number.isFinite(metric.value);
+    return {
+      id: def.id,
+      label: def.label,
+      value: fmt.value(metric.unit, metric.value),
+      isNull,
+      ...(isNull ? { reason: metric.reason ?? 'No value for this period.' } : {}),
+      delta: fmt.delta(metric),
+    };
+  };
+
+  const headlineDefs = config.email.headline.flatMap((id) => {
+    const def = METRICS.find((d) => d.id === id);
+    return def ? [def] : [];
+  });
+  const headline = headlineDefs.map(metricView);
+
+  const trends = headlineDefs.flatMap((def) => {
+    const trend = trendView(def, input, fmt, words.plural);
+    return trend ? [trend] : [];
+  });
+
+  const sections: SectionView[] = [];
+  for (const spec of SECTIONS) {
+    const defs = METRICS.filter(
+      (d) => spec.families.includes(d.family) && snapshot.metrics[d.id] !== undefined,
+    );
+    const tables = defs.flatMap((d) => breakdownTable(d, snapshot.metrics[d.id], fmt));
+    const notes: string[] = [];
+    if (spec.id === 'models') {
+      const atRisk = atRiskTable(snapshot, fmt);
+      if (atRisk) {
+        tables.push(atRisk);
+        notes.push('Value lost = historic value × (1 − P(alive)).');
+      }
+      notes.push(...modelNotes(snapshot, fmt));
+    }
+    const hasData = defs.some((d) => hasValue(snapshot.metrics[d.id])) || tables.length > 0;
+    if (!hasData) continue;
+    sections.push({ id: spec.id, title: spec.title, metrics: defs.map(metricView), tables, notes });
+  }
+
+  const shown = new Set([
+    ...headline.map((m) => m.id),
+    ...sections.flatMap((s) => s.metrics.map((m) => m.id)),
+  ]);
+  const glossary = METRICS.filter((d) => shown.has(d.id)).map((d) => ({
+    label: d.label,
+    definition: d.definition,
+  }));
+
+  const { subject, summary } = subjectLine(config.name, words.short, headline);
+  return {
+    name: config.name,
+    subject,
+    preview: summary || words.long,
+    period: { key: snapshot.period.key, long: words.long, short: words.short },
+    revised: snapshot.revised
+      ? `Revised: data for ${words.short} changed after this report was first sent. These numbers replace the earlier ones.`
+      : null,
+    headline,
+    trendsTitle: `Last ${Math.max(0, ...trends.map((t) => t.values.length))} ${words.plural}`,
+    trends,
+    sections,
+    quality: qualityView(input, fmt),
+    glossary,
+    reportUrl: input.reportUrl && /^https?:\/\//i.test(input.reportUrl) ? input.reportUrl : null,
+  };
+}
+
+function hasValue(metric: MetricValue | undefined): boolean {
+  if (!metric) return false;
+  if (metric.value !== null && Number.isFinite(metric.value)) return true;
+  return Object.values(metric.breakdown ?? {}).some((v) => v !== null);
+}
+
+/**
+ * `Customer engagement · Week 44: 1,234 customers (+2.1%), churn 2.3% (+0.4 pp)`: the
+ * first two headline metrics that have a value. Counts read "1,234 customers", the rest
+ * "churn 2.3%".
+ */
+function subjectLine(
+  name: string,
+  period: string,
+  headline: MetricView[],
+): { subject: string; summary: string } {
+  const parts = headline
+    .filter((m) => !m.isNull)
+    .slice(0, 2)
+    .map((m) => {
+      const unit = metricDefinition(m.id).unit;
+      const label = lowerFirst(m.label);
+      const fact =
+        unit === 'count' || unit === 'users' ? `${m.value} ${label}` : `${label} ${m.value}`;
+      const change =
+        m.delta.state === 'unchanged' ? 'no change' : m.delta.text === '—' ? '' : m.delta.text;
+      return change ? `${fact} (${change})` : fact;
+    });
+  const summary = parts.join(', ');
+  // Control characters in a configured name must not reach a mail header.
+  const cleanName = [...name]
+    .map((ch) => (ch.charCodeAt(0) < 0x20 || ch === '\u007f' ? ' ' : ch))
+    .join('')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+  return { subject: `${cleanName} · ${period}${summary ? `: ${summary}` : ''}`, summary };
+}
+
+/** `Churn` → `churn`, but `CAC`, `NPS`, `LTV : CAC` keep their capitals. */
+function lowerFirst(label: string): string {
+  const second = label.charAt(1);
+  return second && second === second.toLowerCase() && second !== second.toUpperCase()
+    ? label.charAt(0).toLowerCase() + label.slice(1)
+    : label;
+}
+
+function trendView(
+  def: MetricDefinition,
+  input: ReportInput,
+  fmt: ReportFormatter,
+  plural: string,
+): TrendView | null {
+  const periods = [...input.history, input.snapshot].slice(-input.config.email.trendPeriods);
+  const values = periods.map((s) => {
+    const v = s.metrics[def.id]?.value ?? null;
+    return v !== null && Number.isFinite(v) ? v : null;
+  });
+  const present = values.filter((v): v is number => v !== null);
+  if (present.length < 2) return null;
+  const unit = input.snapshot.metrics[def.id]?.unit ?? def.unit;
+  const show = (v: number | null) => (v === null ? 'no data' : fmt.value(unit, v));
+  const last = values[values.length - 1] ?? null;
+  const first = periods[0];
+  const safeId = def.id.replace(/[^a-z0-9_-]/gi, '');
+  return {
+    id: def.id,
+    label: def.label,
+    values,
+    cid: `trend-${safeId}@report`,
+    filename: `trend-${safeId}.png`,
+    alt: `${def.label}, last ${values.length} ${plural}: ${values.map(show).join(', ')}`,
+    summary: `min ${show(Math.min(...present))} · max ${show(Math.max(...present))} · last ${show(last)}`,
+    span: first
+      ? `${shortLabel(first.period, fmt.locale)} – ${shortLabel(input.snapshot.period, fmt.locale)}`
+      : '',
+  };
+}
+
+function breakdownTable(
+  def: MetricDefinition,
+  metric: MetricValue | undefined,
+  fmt: ReportFormatter,
+): TableView[] {
+  const entries = Object.entries(metric?.breakdown ?? {});
+  if (!metric || entries.length === 0) return [];
+  const spec = BREAKDOWNS[def.id] ?? { title: `${def.label} by group`, key: 'Group', limit: 10 };
+  // Largest first; nulls last; ties by name so the order is stable.
+  entries.sort(([ka, a], [kb, b]) => {
+    if (a === null || b === null) return a === null ? (b === null ? ka.localeCompare(kb) : 1) : -1;
+    return b - a || ka.localeCompare(kb);
+  });
+  const shown = entries.slice(0, spec.limit);
+  const rest = entries.length - shown.length;
+  return [
+    {
+      title: spec.title,
+      columns: [
+        { header: spec.key, align: 'left' },
+        { header: def.label, align: 'right' },
+      ],
+      rows: shown.map(([key, value]) => ({ cells: [key, fmt.value(metric.unit, value)] })),
+      ...(rest > 0 ? { more: `and ${rest} more` } : {}),
+    },
+  ];
+}
+
+function atRiskTable(snapshot: Snapshot, fmt: ReportFormatter): TableView | null {
+  const list = snapshot.atRisk ?? [];
+  if (list.length === 0) return null;
+  const sorted = [...list].sort((a, b) => b.expectedValueLost - a.expectedValueLost);
+  const date = new Intl.DateTimeFormat(fmt.locale, {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone: snapshot.period.timezone,
+  });
+  return {
+    title: 'Customers at risk',
+    columns: [
+      { header: 'Customer', align: 'left' },
+      { header: 'P(alive)', align: 'right' },
+      { header: 'Value lost', align: 'right' },
+    ],
+    ...(sorted.length > AT_RISK_SHOWN
+      ? { more: `and ${sorted.length - AT_RISK_SHOWN} more in the snapshot` }
+      : {}),
+    rows: sorted.slice(0, AT_RISK_SHOWN).map((c) => {
+      const last = new Date(c.lastPurchase);
+      return {
+        cells: [c.customerId, fmt.percent(c.pAlive * 100), fmt.money(c.expectedValueLost)],
+        note: `historic ${fmt.money(c.historicValue)}${Number.isNaN(last.getTime()) ? '' : ` · last order ${date.format(last)}`}`,
+      };
+    }),
+  };
+}
+
+function modelNotes(snapshot: Snapshot, fmt: ReportFormatter): string[] {
+  const models = snapshot.models;
+  if (!models) return [];
+  const num = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
+  const fitNote = (
+    name: string,
+    f: { params: Record<string, number>; n: number; converged: boolean },
+  ) =>
+    `${name} fitted on ${fmt.count(f.n)} customers (${Object.entries(f.params)
+      .map(([k, v]) => `${k} = ${num(v)}`)
+      .join(', ')})${f.converged ? '' : ', did not converge'}.`;
+  const notes: string[] = [];
+  if (models.bgnbd) notes.push(fitNote('BG/NBD', models.bgnbd));
+  if (models.gammaGamma) notes.push(fitNote('Gamma-Gamma', models.gammaGamma));
+  if (models.reason) notes.push(models.reason);
+  return notes;
+}
+
+function qualityView(input: ReportInput, fmt: ReportFormatter): QualityView {
+  const { snapshot } = input;
+  const entries = Object.entries(snapshot.quality).filter(
+    (e): e is [string, NonNullable<(typeof e)[1]>] => e[1] !== undefined,
+  );
+  const datasets: TableView = {
+    title: 'Rows per dataset',
+    columns: [
+      { header: 'Dataset', align: 'left' },
+      { header: 'Accepted', align: 'right' },
+      { header: 'Rejected', align: 'right' },
+      { header: 'Duplicates', align: 'right' },
+    ],
+    rows: entries.map(([name, q]) => ({
+      cells: [
+        name,
+        fmt.count(q.rowsAccepted),
+        fmt.count(q.rowsRejected),
+        fmt.count(q.duplicatesDropped),
+      ],
+    })),
+  };
+  const allFilesRejected = entries.flatMap(([, q]) =>
+    q.filesRejected.map((f) => `${f.key}: ${f.reason}`),
+  );
+  const filesRejected = allFilesRejected.slice(0, FILES_REJECTED_SHOWN);
+  if (allFilesRejected.length > filesRejected.length) {
+    filesRejected.push(`and ${allFilesRejected.length - filesRejected.length} more`);
+  }
+  const reasons = entries.flatMap(([name, q]) => {
+    const first = q.firstReasons.slice(0, REASONS_PER_DATASET).map((r) => `${name}: ${r}`);
+    const more = q.rowsRejected - first.length;
+    return more > 0 && first.length > 0
+      ? [...first, `${name}: and ${fmt.count(more)} more rejected rows`]
+      : first;
+  });
+  const anyRejected = entries.some(([, q]) => q.rowsRejected > 0 || q.filesRejected.length > 0);
+  const where = input.rejectedLocation ?? 'rejected/<dataset>/ next to the exports';
+  const rejectedNote = anyRejected
+    ? `Rejected rows and unreadable files are kept with their reasons in ${where}.`
+    : `No rows were rejected. Rejected rows would be kept with their reasons in ${where}.`;
+  const files = snapshot.inputFiles.map((f) => `${f.dataset}: ${f.key}`);
+  const computedAt = plainSpaces(
+    new Intl.DateTimeFormat(fmt.locale, {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone: snapshot.period.timezone,
+      timeZoneName: 'short',
+    }).format(new Date(snapshot.computedAt)),
+  );
+  const version = snapshot.version === undefined ? '' : ` · version ${snapshot.version}`;
+  return {
+    datasets,
+    filesRejected,
+    reasons,
+    rejectedNote,
+    inputFiles: {
+      total: files.length,
+      shown: files.slice(0, INPUT_FILES_SHOWN),
+      more: Math.max(0, files.length - INPUT_FILES_SHOWN),
+    },
+    computedAt,
+    took: tookWords(input.computeSeconds, fmt),
+    identity: `Report ${snapshot.reportId} · period ${snapshot.period.key}${version}`,
+  };
+}
+
+/** Seconds with one decimal under a minute (`in 3.2 s`), else in words (`in 2 min 5 s`). */
+function tookWords(seconds: number | undefined, fmt: ReportFormatter): string {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '';
+  if (seconds >= 60) return `in ${formatDuration(seconds, fmt.locale)}`;
+  const n = new Intl.NumberFormat(fmt.locale, { maximumFractionDigits: 1 });
+  return `in ${n.format(seconds)} s`;
+}

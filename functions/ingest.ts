@@ -1,0 +1,100 @@
+/**
+ * Lambda entry point for S3 "object created" notifications under `incoming/`: each record
+ * is one dropped file, handed to the ingest job (functions/core/jobs/ingest.ts), which
+ * validates it, keeps it under `exports/` and recomputes the periods it touches.
+ *
+ * Failures: an error thrown here fails the invocation, and Lambda's asynchronous retries
+ * run the whole event again. That is safe: the job only copies and writes conditionally,
+ * and a period whose snapshot already reflects the file is not recomputed twice.
+ */
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { logger, type Runtime, sharedRuntime } from './adapters/runtime';
+import { type IngestOutcome, ingestDroppedFile } from './core/jobs/ingest';
+
+const S3EventRecord = z.object({
+  eventName: z.string(),
+  s3: z.object({
+    bucket: z.object({ name: z.string().min(1) }),
+    object: z.object({
+      key: z.string().min(1),
+      size: z.number().optional(),
+      eTag: z.string().optional(),
+    }),
+  }),
+});
+
+export const S3NotificationEvent = z.object(
+  { Records: z.array(S3EventRecord).min(1, 'the S3 event has no records') },
+  { error: 'expected an S3 event notification ({ "Records": [...] })' },
+);
+
+/**
+ * The object key as S3 writes it into notifications is URL-encoded with `+` for spaces
+ * (`incoming/orders/May+2026%C3%A9.csv`); every S3 call needs the plain key.
+ */
+export function decodeS3EventKey(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, ' '));
+}
+
+export interface IngestResponse {
+  outcomes: IngestOutcome[];
+}
+
+export class InvalidEventError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InvalidEventError';
+  }
+}
+
+/** The handler over a given runtime (tests and the demo build their own). */
+export function createIngestHandler(runtime: () => Runtime, options: { now?: () => number } = {}) {
+  return async (event: unknown, context?: Context): Promise<IngestResponse> => {
+    if (context) logger.addContext(context);
+    const parsed = S3NotificationEvent.safeParse(event);
+    if (!parsed.success) {
+      throw new InvalidEventError(
+        `the ingest function expects S3 notifications: ${z.prettifyError(parsed.error)}`,
+      );
+    }
+    const rt = runtime();
+    const deps = {
+      config: rt.env.config,
+      source: rt.source,
+      store: rt.store,
+      ledger: rt.ledger,
+      objects: rt.objects,
+      logger: rt.logger,
+      now: options.now,
+    };
+    const outcomes: IngestOutcome[] = [];
+    for (const record of parsed.data.Records) {
+      const key = decodeS3EventKey(record.s3.object.key);
+      if (!record.eventName.startsWith('ObjectCreated:')) {
+        outcomes.push({ status: 'skipped', key, reason: `not a new object (${record.eventName})` });
+        continue;
+      }
+      if (record.s3.bucket.name !== rt.env.bucketName) {
+        // The notification belongs to another bucket: reading "our" bucket at that key
+        // would ingest the wrong object.
+        rt.logger.warn('skipping an event from another bucket', {
+          bucket: record.s3.bucket.name,
+          key,
+        });
+        outcomes.push({
+          status: 'skipped',
+          key,
+          reason: `event from bucket ${record.s3.bucket.name}`,
+        });
+        continue;
+      }
+      const outcome = await ingestDroppedFile(deps, key);
+      rt.logger.info('ingest outcome', { ...outcome });
+      outcomes.push(outcome);
+    }
+    return { outcomes };
+  };
+}
+
+export const handler = createIngestHandler(sharedRuntime);

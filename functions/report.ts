@@ -1,0 +1,127 @@
+/**
+ * Lambda entry point for the report: invoked by EventBridge Scheduler (payload `{}`) or
+ * directly by an operator.
+ *
+ * - `{ reportId?, period?, dryRun?, recipients?, force? }` (all optional) sends the report
+ *   of one period (default: the last closed one), or with `dryRun` returns its HTML and
+ *   sends nothing;
+ * - `{ from, to, send?, recipients?, force? }` backfills every period in the range.
+ *
+ * Unknown fields are refused rather than ignored: a typo such as `dryrun` must not turn a
+ * preview into a real send.
+ */
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { logger, type Runtime, sharedRuntime } from './adapters/runtime';
+import { InvalidRequestError } from './core/jobs/ports';
+import {
+  type BackfillResult,
+  type ReportDeps,
+  type ReportResult,
+  runBackfill,
+  runReport,
+} from './core/jobs/report';
+
+const PeriodKey = z
+  .string()
+  .regex(/^\d{4}-(W\d{2}|Q[1-4]|\d{2})$/, 'a period key looks like 2026-W44, 2026-11 or 2026-Q4');
+const Recipients = z
+  .array(z.email('each recipient must be an email address'))
+  .min(1, 'recipients, when given, must name at least one address');
+
+export const ReportPayload = z.strictObject({
+  reportId: z.string().min(1).optional(),
+  period: PeriodKey.optional(),
+  dryRun: z.boolean().optional(),
+  recipients: Recipients.optional(),
+  force: z.boolean().optional(),
+});
+export type ReportPayload = z.infer<typeof ReportPayload>;
+
+export const BackfillPayload = z.strictObject({
+  reportId: z.string().min(1).optional(),
+  from: PeriodKey,
+  to: PeriodKey,
+  send: z.boolean().optional(),
+  recipients: Recipients.optional(),
+  force: z.boolean().optional(),
+});
+export type BackfillPayload = z.infer<typeof BackfillPayload>;
+
+/** What EventBridge delivers when a rule (rather than Scheduler with a payload) fires. */
+const ScheduledEvent = z.object({
+  'detail-type': z.literal('Scheduled Event'),
+  source: z.string(),
+});
+
+export type ReportRequestEvent =
+  | { kind: 'report'; payload: ReportPayload }
+  | { kind: 'backfill'; payload: BackfillPayload };
+
+/** Parses an invocation payload; throws an InvalidRequestError saying what is wrong. */
+export function parseReportEvent(event: unknown): ReportRequestEvent {
+  if (event === undefined || event === null) return { kind: 'report', payload: {} };
+  if (ScheduledEvent.safeParse(event).success) return { kind: 'report', payload: {} };
+  const isBackfill = typeof event === 'object' && ('from' in event || 'to' in event);
+  const result = (isBackfill ? BackfillPayload : ReportPayload).safeParse(event);
+  if (!result.success) {
+    throw new InvalidRequestError(
+      `invalid ${isBackfill ? 'backfill' : 'report'} request: ${z.prettifyError(result.error)}`,
+    );
+  }
+  return isBackfill
+    ? { kind: 'backfill', payload: result.data as BackfillPayload }
+    : { kind: 'report', payload: result.data as ReportPayload };
+}
+
+export function createReportHandler(runtime: () => Runtime, options: { now?: () => number } = {}) {
+  return async (event: unknown, context?: Context): Promise<ReportResult | BackfillResult> => {
+    if (context) logger.addContext(context);
+    const request = parseReportEvent(event);
+    const rt = runtime();
+    const { config } = rt.env;
+    if (request.payload.reportId !== undefined && request.payload.reportId !== config.reportId) {
+      // One deployment serves one report; a different id is a mistaken target, not a request
+      // to compute something else.
+      throw new InvalidRequestError(
+        `this function serves report "${config.reportId}", not "${request.payload.reportId}"`,
+      );
+    }
+    const deps: ReportDeps = {
+      config,
+      source: rt.source,
+      store: rt.store,
+      ledger: rt.ledger,
+      mailer: rt.mailer,
+      objects: rt.objects,
+      sender: rt.env.sender,
+      rejectedLocation: `s3://${rt.env.bucketName}/rejected/`,
+      logger: rt.logger,
+      now: options.now,
+    };
+    try {
+      if (request.kind === 'backfill') {
+        const { from, to, send, recipients, force } = request.payload;
+        const result = await runBackfill(deps, { from, to, send, recipients, force });
+        rt.logger.info('backfill done', { from, to, periods: result.periods.length });
+        return result;
+      }
+      const { period, dryRun, recipients, force } = request.payload;
+      const result = await runReport(deps, { period, dryRun, recipients, force });
+      rt.logger.info('report done', {
+        period: result.period,
+        dryRun: dryRun === true,
+        skipped: result.skipped,
+        summary: result.summary,
+      });
+      return result;
+    } catch (error) {
+      rt.logger.error('report failed', {
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+      throw error;
+    }
+  };
+}
+
+export const handler = createReportHandler(sharedRuntime);

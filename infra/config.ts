@@ -1,0 +1,299 @@
+/**
+ * The deploy configuration: one JSON file (`report.config.json` at the repository root) with
+ * the report itself (the same ReportConfig the local runner reads) and the few settings only
+ * a deployment needs (schedule, alarm email, Lambda sizing, retention). Validated once, when
+ * the CDK app starts, so a typo fails `cdk synth` with the file and field named instead of
+ * failing a Lambda at 07:00 on a Monday.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { z } from 'zod';
+import { type PeriodKind, type ReportConfig, ReportConfigSchema } from '../functions/core/config';
+
+export const CONFIG_FILE = 'report.config.json';
+export const EXAMPLE_CONFIG_FILE = 'report.config.example.json';
+
+export class DeployConfigError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DeployConfigError';
+  }
+}
+
+/**
+ * The schedule that fires at 07:00 (report time zone) on the first day after each period:
+ * Monday for ISO weeks, the 1st for months, the 1st of January/April/July/October for quarters.
+ */
+export function defaultScheduleExpression(period: PeriodKind): string {
+  switch (period) {
+    case 'week':
+      return 'cron(0 7 ? * MON *)';
+    case 'month':
+      return 'cron(0 7 1 * ? *)';
+    case 'quarter':
+      return 'cron(0 7 1 1,4,7,10 ? *)';
+  }
+}
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+interface CronField {
+  name: string;
+  min: number;
+  max: number;
+  names?: readonly string[];
+  /** Matches the special forms of this field (`?`, `L`, `15W`, `MON#2`, …). */
+  special?: RegExp;
+}
+
+// EventBridge Scheduler cron fields, in order. `?` is allowed only in the two day fields.
+const CRON_FIELDS: readonly CronField[] = [
+  { name: 'minutes', min: 0, max: 59 },
+  { name: 'hours', min: 0, max: 23 },
+  { name: 'day-of-month', min: 1, max: 31, special: /^(\?|L|LW|([1-9]|[12]\d|3[01])W)$/ },
+  { name: 'month', min: 1, max: 12, names: MONTHS },
+  {
+    name: 'day-of-week',
+    min: 1,
+    max: 7,
+    names: WEEKDAYS,
+    special: /^(\?|L|([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)(L|#[1-5]))$/,
+  },
+  { name: 'year', min: 1970, max: 2199 },
+];
+
+function cronValue(text: string, field: CronField): number | undefined {
+  if (/^\d+$/.test(text)) {
+    const n = Number(text);
+    return n >= field.min && n <= field.max ? n : undefined;
+  }
+  const index = field.names?.indexOf(text.toUpperCase()) ?? -1;
+  return index >= 0 ? field.min + index : undefined;
+}
+
+function cronFieldProblem(text: string, field: CronField): string | undefined {
+  const range = field.names
+    ? `${field.min}-${field.max} or ${field.names[0]}-${field.names[field.names.length - 1]}`
+    : `${field.min}-${field.max}`;
+  for (const part of text.split(',')) {
+    if (field.special?.test(part.toUpperCase())) continue;
+    const [base = '', step, ...extra] = part.split('/');
+    const stepOk = step === undefined || (/^\d+$/.test(step) && Number(step) > 0);
+    if (extra.length > 0 || !stepOk) {
+      return `${field.name} "${text}" has a bad step; write e.g. "*/5"`;
+    }
+    if (base === '*') continue;
+    const bounds = base.split('-');
+    const values = bounds.map((b) => cronValue(b, field));
+    if (bounds.length > 2 || values.some((v) => v === undefined)) {
+      return `${field.name} "${text}" must use values in ${range}, "*", lists "a,b" or ranges "a-b"`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Why `expression` is not a recurring EventBridge Scheduler expression, or undefined when it
+ * is one: `cron(minutes hours day-of-month month day-of-week year)` or `rate(value unit)`.
+ * One-time `at(…)` schedules are refused: the report is meant to recur.
+ */
+export function scheduleExpressionProblem(expression: string): string | undefined {
+  const rate = /^rate\((.*)\)$/.exec(expression);
+  if (rate) {
+    const m = /^(\d+) (minute|minutes|hour|hours|day|days)$/.exec(rate[1] ?? '');
+    if (!m || Number(m[1]) < 1) {
+      return 'rate(…) must be "rate(<positive whole number> <minute(s)|hour(s)|day(s)>)", e.g. "rate(7 days)"';
+    }
+    if ((Number(m[1]) === 1) !== !m[2]?.endsWith('s')) {
+      return `rate(…) takes a singular unit for 1 and a plural one otherwise, e.g. "rate(1 day)", "rate(7 days)"`;
+    }
+    return undefined;
+  }
+  if (expression.startsWith('at(')) {
+    return 'at(…) runs once; the report needs a recurring cron(…) or rate(…) expression';
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (!cron) {
+    return 'must be cron(minutes hours day-of-month month day-of-week year) or rate(value unit), e.g. "cron(0 7 ? * MON *)"';
+  }
+  const fields = (cron[1] ?? '').trim().split(/\s+/);
+  if (fields.length !== CRON_FIELDS.length) {
+    return `cron(…) needs 6 fields (minutes hours day-of-month month day-of-week year), found ${fields.length}; e.g. "cron(0 7 ? * MON *)"`;
+  }
+  for (const [i, field] of CRON_FIELDS.entries()) {
+    const problem = cronFieldProblem(fields[i] ?? '', field);
+    if (problem) return `cron(…) ${problem}`;
+  }
+  // EventBridge refuses an expression that constrains both day fields or neither.
+  if ((fields[2] === '?') === (fields[4] === '?')) {
+    return 'cron(…) needs "?" in exactly one of day-of-month and day-of-week, e.g. "cron(0 7 ? * MON *)" or "cron(0 7 1 * ? *)"';
+  }
+  return undefined;
+}
+
+const ScheduleExpressionText = z.string().superRefine((expression, ctx) => {
+  const problem = scheduleExpressionProblem(expression);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (got "${expression}")` });
+});
+
+const DeploySettingsSchema = z
+  .object({
+    schedule: z
+      .object({
+        /** @default - `defaultScheduleExpression(report.period)`, in the report's time zone. */
+        expression: ScheduleExpressionText.optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** Where alarm notifications go; without it the SNS topic has no subscription. */
+    alarmEmail: z.email({ message: 'must be an email address such as ops@example.com' }).optional(),
+    memoryMb: z
+      .number()
+      .int({ message: 'must be a whole number of MB' })
+      .min(128, { message: 'must be at least 128 (MB), the Lambda minimum' })
+      .max(10240, { message: 'must be at most 10240 (MB), the Lambda maximum' })
+      .default(1024),
+    /** @default - 300 for the report function, 900 for the ingest function. */
+    timeoutSeconds: z
+      .number()
+      .int({ message: 'must be a whole number of seconds' })
+      .min(1, { message: 'must be at least 1 (second)' })
+      .max(900, { message: 'must be at most 900 (seconds), the Lambda maximum' })
+      .optional(),
+    rejectedRetentionDays: z
+      .number()
+      .int({ message: 'must be a whole number of days' })
+      .min(1, { message: 'must be at least 1 (day)' })
+      .default(90),
+    /**
+     * Set to false when the sender address (or its domain) is already a verified SES identity
+     * in this account and region: creating it again would fail the deployment.
+     */
+    createSenderIdentity: z.boolean().default(true),
+  })
+  .strict();
+
+export const DeployFileSchema = z
+  .object({
+    report: ReportConfigSchema,
+    deploy: DeploySettingsSchema.prefault({}),
+  })
+  .strict();
+
+export type DeployFileInput = z.input<typeof DeployFileSchema>;
+
+/** The deploy file after validation, with every default resolved. */
+export interface DeployConfig {
+  readonly report: ReportConfig;
+  /** `report.email.sender`, which a deployment requires. */
+  readonly sender: string;
+  readonly scheduleExpression: string;
+  readonly alarmEmail?: string;
+  readonly memoryMb: number;
+  readonly ingestTimeoutSeconds: number;
+  readonly reportTimeoutSeconds: number;
+  readonly rejectedRetentionDays: number;
+  readonly createSenderIdentity: boolean;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.map(String).join('.') || '(top level)';
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.message.includes('received undefined')
+        ? `${field} is required`
+        : `${field} must be a ${issue.expected}`;
+    case 'unrecognized_keys':
+      return `${field} has unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    case 'invalid_format':
+      return issue.format === 'email'
+        ? `${field} must be an email address such as reports@example.com`
+        : `${field} ${issue.message}`;
+    case 'invalid_value':
+      return `${field} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return `${field} ${issue.message}`;
+  }
+}
+
+/** Validate a parsed deploy file; `source` names the file in every error message. */
+export function parseDeployConfig(input: unknown, source: string): DeployConfig {
+  const result = DeployFileSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  - ${describeIssue(issue)}`);
+    throw new DeployConfigError(
+      `${source} is not a valid deploy configuration:\n${problems.join('\n')}`,
+    );
+  }
+  const { report, deploy } = result.data;
+  // Optional for the local runner, which only writes files; a deployment sends email.
+  const sender = report.email.sender;
+  const deployProblems: string[] = [];
+  if (sender === undefined) {
+    deployProblems.push(
+      'report.email.sender is required to deploy: the address the report is sent from, e.g. "reports@example.com" (it becomes an SES identity you verify by clicking the link AWS emails to it)',
+    );
+  }
+  if (report.email.recipients.length === 0) {
+    deployProblems.push(
+      'report.email.recipients is empty: list at least one address, e.g. ["team@example.com"], or the scheduled report goes to nobody',
+    );
+  }
+  if (sender === undefined || deployProblems.length > 0) {
+    const problems = deployProblems.map((problem) => `  - ${problem}`);
+    throw new DeployConfigError(
+      `${source} is not a valid deploy configuration:\n${problems.join('\n')}`,
+    );
+  }
+  return {
+    report,
+    sender,
+    scheduleExpression: deploy.schedule.expression ?? defaultScheduleExpression(report.period),
+    ...(deploy.alarmEmail === undefined ? {} : { alarmEmail: deploy.alarmEmail }),
+    memoryMb: deploy.memoryMb,
+    ingestTimeoutSeconds: deploy.timeoutSeconds ?? 900,
+    reportTimeoutSeconds: deploy.timeoutSeconds ?? 300,
+    rejectedRetentionDays: deploy.rejectedRetentionDays,
+    createSenderIdentity: deploy.createSenderIdentity,
+  };
+}
+
+/** Read and validate a deploy file. */
+export function loadDeployConfig(file: string): DeployConfig {
+  const name = relative(process.cwd(), file) || file;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new DeployConfigError(
+      `cannot read the deploy configuration ${name}: copy ${EXAMPLE_CONFIG_FILE} to ${CONFIG_FILE} and edit it`,
+      { cause: error },
+    );
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new DeployConfigError(`${name} is not valid JSON: ${detail}`, { cause: error });
+  }
+  return parseDeployConfig(input, name);
+}
+
+/**
+ * Which file to deploy: the `-c config=<path>` context value (relative to the working
+ * directory), else `report.config.json` at the repository root, else the committed example.
+ */
+export function resolveConfigPath(repoRoot: string, contextValue?: unknown): string {
+  if (contextValue !== undefined) {
+    if (typeof contextValue !== 'string' || contextValue.trim() === '') {
+      throw new DeployConfigError(
+        `the "config" context value must be a file path, e.g. -c config=report.config.json (got ${JSON.stringify(contextValue)})`,
+      );
+    }
+    return isAbsolute(contextValue) ? contextValue : resolve(contextValue);
+  }
+  const own = join(repoRoot, CONFIG_FILE);
+  return existsSync(own) ? own : join(repoRoot, EXAMPLE_CONFIG_FILE);
+}

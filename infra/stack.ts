@@ -1,0 +1,89 @@
+/**
+ * The whole deployment for one report: storage, ingestion, reporting and alarms, composed
+ * from the deploy config. Each concern lives in its own construct (infra/constructs).
+ */
+import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { DeployConfig } from './config';
+import { Alarms } from './constructs/alarms';
+import { Ingestion } from './constructs/ingestion';
+import { Reporting } from './constructs/reporting';
+import { KEY_PREFIXES, Storage } from './constructs/storage';
+
+export interface EngagementReportStackProps extends StackProps {
+  /** The validated deploy file (infra/config.ts). */
+  readonly config: DeployConfig;
+}
+
+export class EngagementReportStack extends Stack {
+  readonly storage: Storage;
+  readonly ingestion: Ingestion;
+  readonly reporting: Reporting;
+  readonly alarms: Alarms;
+
+  constructor(scope: Construct, id: string, props: EngagementReportStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.storage = new Storage(this, 'Storage', {
+      rejectedRetentionDays: config.rejectedRetentionDays,
+    });
+    const { bucket, table } = this.storage;
+
+    this.ingestion = new Ingestion(this, 'Ingestion', {
+      bucket,
+      table,
+      reportConfig: config.report,
+      sender: config.sender,
+      memoryMb: config.memoryMb,
+      timeout: Duration.seconds(config.ingestTimeoutSeconds),
+    });
+
+    this.reporting = new Reporting(this, 'Reporting', {
+      bucket,
+      table,
+      reportConfig: config.report,
+      sender: config.sender,
+      scheduleExpression: config.scheduleExpression,
+      createSenderIdentity: config.createSenderIdentity,
+      memoryMb: config.memoryMb,
+      timeout: Duration.seconds(config.reportTimeoutSeconds),
+    });
+
+    this.alarms = new Alarms(this, 'Alarms', {
+      functions: {
+        Ingest: this.ingestion.handler.function,
+        Report: this.reporting.handler.function,
+      },
+      deadLetterQueues: {
+        Ingest: this.ingestion.handler.deadLetterQueue,
+        Report: this.reporting.handler.deadLetterQueue,
+        Schedule: this.reporting.scheduleDeadLetterQueue,
+      },
+      ...(config.alarmEmail === undefined ? {} : { email: config.alarmEmail }),
+    });
+
+    const reportFunctionName = this.reporting.handler.function.functionName;
+    new CfnOutput(this, 'BucketName', {
+      value: bucket.bucketName,
+      description: `Drop exports under s3://<bucket>/${KEY_PREFIXES.incoming}<dataset>/`,
+    });
+    new CfnOutput(this, 'TableName', { value: table.tableName, description: 'Snapshot table' });
+    new CfnOutput(this, 'ReportFunctionName', {
+      value: reportFunctionName,
+      description: 'The report function (scheduled, and invocable on demand)',
+    });
+    new CfnOutput(this, 'OnDemandReportCommand', {
+      value: [
+        'aws lambda invoke',
+        `--region ${Aws.REGION}`,
+        `--function-name ${reportFunctionName}`,
+        '--cli-binary-format raw-in-base64-out',
+        `--payload '${JSON.stringify({ reportId: config.report.reportId })}'`,
+        'report-response.json',
+      ].join(' '),
+      description:
+        'Sends the report for the period that just ended; add "period" (e.g. "2026-W44"), "dryRun": true or "recipients" to the payload',
+    });
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Reader throughput: writes N `events` rows (default 2,000,000) to a temporary CSV file,
+ * reads it with `readExport` in a fresh process and prints rows/s, MB/s (of CSV text) and
+ * that process's peak resident set size.
+ *
+ *   npx tsx scripts/bench-read.ts [rows] [--gzip]
+ *
+ * The rows are seeded, so every run reads the same bytes. About 1 % of them break a rule
+ * (a bad timestamp, an empty user id), so the rejection path is part of the measurement.
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { createGzip } from 'node:zlib';
+import { readExport } from '../functions/core/datasets/read';
+
+/** mulberry32: a small seeded generator, enough to make varied but repeatable rows. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const EVENT_TYPES = [
+  'page_view',
+  'page_view',
+  'page_view',
+  'feature_used',
+  'feature_used',
+  'signup',
+  'login',
+  'purchase',
+  'onboarding_completed',
+];
+const FEATURES = ['export', 'dashboards', 'alerts', 'sharing', 'api', 'search'];
+const PAGES = [
+  '/',
+  '/pricing',
+  '/docs/getting-started',
+  '/app/dashboard',
+  '/app/settings',
+  '/blog',
+];
+
+function* eventLines(rows: number, random: () => number): Generator<string> {
+  yield 'event_id,user_id,occurred_at,event_type,feature,page,session_id\n';
+  // Rows move forward through a quarter in time order, as most exports are written.
+  let instant = Date.parse('2026-07-01T00:00:00Z');
+  const step = (92 * 86_400_000) / rows;
+  let batch = '';
+  for (let i = 0; i < rows; i++) {
+    instant += step * 2 * random();
+    const user = `u_${Math.floor(random() * 200_000)}`;
+    const type = EVENT_TYPES[Math.floor(random() * EVENT_TYPES.length)] as string;
+    const feature =
+      type === 'feature_used' ? (FEATURES[Math.floor(random() * FEATURES.length)] as string) : '';
+    const page = PAGES[Math.floor(random() * PAGES.length)] as string;
+    const session = `s_${Math.floor(random() * 5_000_000)}`;
+    // Half the rows carry an offset, half are local date-times read in the report zone.
+    const iso = new Date(Math.floor(instant / 1000) * 1000).toISOString();
+    let when = random() < 0.5 ? `${iso.slice(0, 19)}Z` : iso.slice(0, 19).replace('T', ' ');
+    let userCell = user;
+    const broken = random();
+    if (broken < 0.005) when = '31/12/2026';
+    else if (broken < 0.01) userCell = '';
+    batch += `evt_${i},${userCell},${when},${type},${feature},${page},${session}\n`;
+    if (batch.length > 1 << 20) {
+      yield batch;
+      batch = '';
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Reads the file and prints the figures; runs in a process of its own (see `main`). */
+async function measure(path: string, textBytes: number): Promise<void> {
+  const gzip = path.endsWith('.gz');
+  const fileBytes = (await stat(path)).size;
+  let accepted = 0;
+  let rejected = 0;
+  let latest = 0;
+  const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
+  const stats = await readExport(
+    { dataset: 'events', key: path, open: async () => createReadStream(path) },
+    { timezone: 'Europe/Berlin', currency: 'EUR', columns: {} },
+    (row) => {
+      accepted++;
+      // Touch the row so the work cannot be optimised away.
+      if (row.occurred_at > latest) latest = row.occurred_at;
+    },
+    () => {
+      rejected++;
+    },
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  if (stats.rowsAccepted !== accepted || stats.rowsRejected !== rejected) {
+    throw new Error('the reader returned counts that differ from the rows it delivered');
+  }
+
+  const textMb = textBytes / 1e6;
+  const fileMb = fileBytes / 1e6;
+  const rate = (mb: number) => `${(mb / seconds).toFixed(1)} MB/s`;
+  console.log(
+    `file        ${path}: ${textMb.toFixed(1)} MB of CSV${gzip ? `, ${fileMb.toFixed(1)} MB gzip'd` : ''}`,
+  );
+  console.log(`rows        ${stats.rowsRead} read, ${accepted} accepted, ${rejected} rejected`);
+  console.log(
+    `time        ${seconds.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU`,
+  );
+  console.log(
+    `throughput  ${Math.round(stats.rowsRead / seconds).toLocaleString('en-US')} rows/s, ${rate(textMb)} of CSV${gzip ? ` (${rate(fileMb)} gzip'd)` : ''}`,
+  );
+  console.log(`peak RSS    ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--measure') {
+    await measure(args[1] as string, Number(args[2]));
+    return;
+  }
+  const gzip = args.includes('--gzip');
+  const rowsArg = args.find((a) => !a.startsWith('--'));
+  const rows = rowsArg === undefined ? 2_000_000 : Number(rowsArg);
+  if (!Number.isInteger(rows) || rows <= 0) {
+    throw new Error(`rows must be a positive whole number, got "${rowsArg}"`);
+  }
+
+  const dir = await mkdtemp(join(tmpdir(), 'bench-read-'));
+  const path = join(dir, gzip ? 'events.csv.gz' : 'events.csv');
+  try {
+    let textBytes = 0;
+    const lines = (async function* () {
+      for (const text of eventLines(rows, seededRandom(20261102))) {
+        textBytes += Buffer.byteLength(text);
+        yield text;
+      }
+    })();
+    if (gzip) await pipeline(lines, createGzip(), createWriteStream(path));
+    else await pipeline(lines, createWriteStream(path));
+
+    // Read in a fresh process, so that its peak RSS is the reader's and not the writer's.
+    // execArgv carries tsx's loader when run through tsx.
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), '--measure', path, String(textBytes)],
+      { stdio: 'inherit' },
+    );
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
+    if (code !== 0) throw new Error(`the measuring process exited with code ${code}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,37 @@
+import { escapeHtml as e } from '../functions/core/report/escape';
+import type { ReportView } from '../functions/core/report/view';
+import { tableMjml } from './table';
+import { MUTED, PAGE } from './theme';
+
+const SMALL = `font-size="12px" line-height="17px" color="${MUTED}"`;
+
+/** Data quality, sources and the glossary: what every number above was computed from. */
+export function footerMjml(view: ReportView): string {
+  const q = view.quality;
+  const list = (title: string, items: string[]) =>
+    items.length === 0
+      ? ''
+      : `<mj-text ${SMALL} padding-top="10px"><strong>${e(title)}</strong><br />${items.map(e).join('<br />')}</mj-text>`;
+  const files = [
+    ...q.inputFiles.shown,
+    ...(q.inputFiles.more > 0 ? [`and ${q.inputFiles.more} more`] : []),
+  ];
+  const glossary = view.glossary
+    .map((g) => `<strong>${e(g.label)}</strong>: ${e(g.definition)}`)
+    .join('<br />');
+  const link = view.reportUrl
+    ? `<br /><a href="${e(view.reportUrl)}" style="color:${MUTED}">Open the stored copy of this report</a>`
+    : '';
+  return `<mj-section background-color="${PAGE}" padding="16px 0 24px" css-class="quality">
+  <mj-column>
+    <mj-text font-size="15px" font-weight="700">Data quality &amp; sources</mj-text>
+${tableMjml(q.datasets, 12)}
+${list('Files that could not be read', q.filesRejected)}
+${list('First rejected rows', q.reasons)}
+    <mj-text ${SMALL} padding-top="10px">${e(q.rejectedNote)}</mj-text>
+${list(`Computed from ${q.inputFiles.total} input file${q.inputFiles.total === 1 ? '' : 's'}`, files)}
+    <mj-text ${SMALL} padding-top="10px"><strong>Glossary</strong><br />${glossary}</mj-text>
+    <mj-text ${SMALL} padding-top="10px">Computed ${e([q.computedAt, q.took].filter(Boolean).join(' '))} · ${e(q.identity)}${link}</mj-text>
+  </mj-column>
+</mj-section>`;
+}

@@ -1,0 +1,228 @@
+/**
+ * The AWS adapters against the real local stand-ins, through the production SDK clients:
+ * S3 (s3rver), DynamoDB (DynamoDB Local) and SES (aws-ses-v2-local).
+ */
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Runtime } from '../../functions/adapters/runtime';
+import { S3ExportSource } from '../../functions/adapters/s3';
+import { RecipientRejectedError, VersionConflictError } from '../../functions/core/jobs/ports';
+import type { Snapshot } from '../../functions/core/snapshot';
+import { fixtureSnapshot, weekPeriod } from '../fixtures/report-snapshot';
+import { type Harness, SENDER, startHarness } from '../support/harness';
+
+let h: Harness;
+let rt: Runtime;
+
+beforeAll(async () => {
+  h = await startHarness({
+    dynamodbEndpoint: inject('dynamodbEndpoint'),
+    config: { reportId: 'adapters', timezone: 'America/New_York' },
+  });
+  rt = h.runtime();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+async function text(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function snapshotOf(week: number, churn: number): Snapshot {
+  const s = fixtureSnapshot();
+  s.reportId = 'adapters';
+  s.period = weekPeriod(week);
+  s.metrics = {
+    churn_rate: {
+      ...(s.metrics.churn_rate as NonNullable<Snapshot['metrics'][string]>),
+      value: churn,
+    },
+  };
+  s.inputFiles = [{ dataset: 'orders', key: 'listed/orders/a.csv', etag: 'abc' }];
+  return s;
+}
+
+describe('S3ObjectStore', () => {
+  it('stores a streamed body byte for byte (no aws-chunked framing)', async () => {
+    const body = `customer_id,created_at\n${'c1,2026-01-01\n'.repeat(5000)}`;
+    await rt.objects.put('scratch/stream.csv', Readable.from([body]), 'text/csv');
+    expect(await h.getText('scratch/stream.csv')).toBe(body);
+  });
+
+  it('copies a key with spaces and non-ASCII characters', async () => {
+    const from = 'incoming/orders/Mai 2026 – Bestellungen (é).csv';
+    await h.putObject(from, 'order_id\n1\n');
+    const info = await rt.objects.head(from);
+    expect(info?.size).toBe(11);
+    await rt.objects.copy(from, 'exports/orders/Mai 2026 – Bestellungen (é).csv', info?.etag);
+    expect(await h.getText('exports/orders/Mai 2026 – Bestellungen (é).csv')).toBe('order_id\n1\n');
+  });
+
+  // s3rver ignores If-Match and x-amz-copy-source-if-match, so the refusal to copy or read
+  // a replaced version is tested against S3's answer in test/unit/adapters/s3.test.ts.
+
+  it('answers undefined for a missing object', async () => {
+    expect(await rt.objects.head('nothing/here')).toBeUndefined();
+  });
+});
+
+describe('S3ExportSource', () => {
+  it('lists every export across pages, sorted, skipping objects outside a dataset folder', async () => {
+    for (const key of [
+      'listed/orders/b.csv',
+      'listed/orders/a.csv',
+      'listed/customers/c.jsonl',
+      'listed/not-a-dataset/x.csv',
+      'listed/loose.csv',
+    ]) {
+      await h.putObject(key, 'x\n');
+    }
+    const source = new S3ExportSource(rt.clients.s3, h.bucket, { prefix: 'listed/', pageSize: 2 });
+    const files = await source.list();
+    expect(files.map((f) => [f.dataset, f.key])).toEqual([
+      ['customers', 'listed/customers/c.jsonl'],
+      ['orders', 'listed/orders/a.csv'],
+      ['orders', 'listed/orders/b.csv'],
+    ]);
+    expect(files[0]?.etag).toMatch(/^[0-9a-f]{32}$/);
+    expect(await text(await (files[1] as (typeof files)[number]).open())).toBe('x\n');
+  });
+});
+
+describe('DynamoDbSnapshotStore', () => {
+  it('writes version 1, then only over the version it read', async () => {
+    const s = snapshotOf(40, 2.5);
+    expect(await rt.store.put(s, undefined, { configHash: 'h1' })).toBe(1);
+    await expect(rt.store.put(s, undefined)).rejects.toBeInstanceOf(VersionConflictError);
+    expect(await rt.store.put(snapshotOf(40, 3), 1, { configHash: 'h2' })).toBe(2);
+    // A writer still holding version 1 loses.
+    await expect(rt.store.put(snapshotOf(40, 9), 1)).rejects.toBeInstanceOf(VersionConflictError);
+    const stored = await rt.store.get('adapters', '2026-W40');
+    expect(stored?.version).toBe(2);
+    expect(stored?.configHash).toBe('h2');
+    expect(stored?.snapshot.metrics.churn_rate?.value).toBe(3);
+    expect(stored?.snapshot.inputFiles).toEqual([
+      { dataset: 'orders', key: 'listed/orders/a.csv', etag: 'abc' },
+    ]);
+  });
+
+  it('lets exactly one of two concurrent first writers win', async () => {
+    const results = await Promise.allSettled([
+      rt.store.put(snapshotOf(30, 1), undefined),
+      rt.store.put(snapshotOf(30, 2), undefined),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(lost.reason).toBeInstanceOf(VersionConflictError);
+  });
+
+  it('lists recent snapshots newest first, up to a period', async () => {
+    for (const week of [41, 42, 43]) await rt.store.put(snapshotOf(week, week), undefined);
+    const recent = await rt.store.listRecent('adapters', 3, '2026-W42');
+    expect(recent.map((s) => s.period.key)).toEqual(['2026-W42', '2026-W41', '2026-W40']);
+    expect(await rt.store.get('adapters', '2026-W39')).toBeUndefined();
+  });
+});
+
+describe('DynamoDbSendLedger', () => {
+  const recipients = ['b@example.com', 'A@example.com'];
+
+  it('grants one claim per report, period and recipients, in any order or case', async () => {
+    const first = await rt.ledger.claim('adapters', '2026-W44', recipients);
+    expect(first.claimed).toBe(true);
+    const again = await rt.ledger.claim('adapters', '2026-W44', ['a@example.com', 'B@example.com']);
+    expect(again.claimed).toBe(false);
+    if (again.claimed) return;
+    expect(again.existing.state).toBe('pending');
+    expect(again.existing.recipients).toEqual(['a@example.com', 'b@example.com']);
+    // Another recipient list is another send.
+    expect((await rt.ledger.claim('adapters', '2026-W44', ['cfo@example.com'])).claimed).toBe(true);
+  });
+
+  it('records the outcome only for the holder of the claim', async () => {
+    const claim = await rt.ledger.claim('adapters', '2026-W45', recipients);
+    if (!claim.claimed) throw new Error('expected a claim');
+    expect(await rt.ledger.complete('adapters', '2026-W45', recipients, 'not-the-token', [])).toBe(
+      false,
+    );
+    const deliveries = [{ to: 'a@example.com', status: 'sent' as const, messageId: 'm1' }];
+    expect(
+      await rt.ledger.complete('adapters', '2026-W45', recipients, claim.token, deliveries),
+    ).toBe(true);
+    const [record] = await rt.ledger.sendsFor('adapters', '2026-W45');
+    expect(record?.state).toBe('sent');
+    expect(record?.deliveries).toEqual(deliveries);
+    expect(record?.attempts).toBe(1);
+  });
+
+  it('gives a pending claim back, so the next claim succeeds', async () => {
+    const claim = await rt.ledger.claim('adapters', '2026-W46', recipients);
+    if (!claim.claimed) throw new Error('expected a claim');
+    await rt.ledger.release('adapters', '2026-W46', recipients, claim.token);
+    expect(await rt.ledger.sendsFor('adapters', '2026-W46')).toEqual([]);
+    expect((await rt.ledger.claim('adapters', '2026-W46', recipients)).claimed).toBe(true);
+  });
+
+  it('takes a claim over with force and counts the attempt', async () => {
+    const first = await rt.ledger.claim('adapters', '2026-W47', recipients);
+    if (!first.claimed) throw new Error('expected a claim');
+    await rt.ledger.complete('adapters', '2026-W47', recipients, first.token, []);
+    const forced = await rt.ledger.claim('adapters', '2026-W47', recipients, { force: true });
+    expect(forced.claimed).toBe(true);
+    const [record] = await rt.ledger.sendsFor('adapters', '2026-W47');
+    expect(record?.state).toBe('pending');
+    expect(record?.attempts).toBe(2);
+    // The first holder can no longer complete it.
+    expect(await rt.ledger.complete('adapters', '2026-W47', recipients, first.token, [])).toBe(
+      false,
+    );
+  });
+
+  it('lets exactly one of five concurrent claims win', async () => {
+    const claims = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        rt.ledger.claim('adapters', '2026-W48', recipients).catch((e) => e),
+      ),
+    );
+    expect(claims.filter((c) => c.claimed === true)).toHaveLength(1);
+  });
+});
+
+describe('SesMailer', () => {
+  it('sends one raw email with its inline image to the SES stand-in', async () => {
+    await h.ses.clear();
+    const png = Buffer.from('89504e470d0a1a0a', 'hex');
+    const { messageId } = await rt.mailer.send({
+      from: SENDER,
+      to: 'ops@example.com',
+      subject: 'Weekly report – 2026-W44',
+      html: '<p>Hello <img src="cid:trend-churn"></p>',
+      text: 'Hello',
+      images: [
+        { cid: 'trend-churn', filename: 'churn.png', contentType: 'image/png', content: png },
+      ],
+    });
+    const emails = await h.ses.emails();
+    expect(emails).toHaveLength(1);
+    expect(emails[0]?.messageId).toBe(messageId);
+    expect(emails[0]?.subject).toBe('Weekly report – 2026-W44');
+    expect(emails[0]?.destination.to).toEqual(['ops@example.com']);
+    expect(emails[0]?.attachments.map((a) => a.cid)).toContain('trend-churn');
+  });
+
+  it('refuses a malformed recipient address itself', async () => {
+    await expect(
+      rt.mailer.send({
+        from: SENDER,
+        to: 'not an address',
+        subject: 's',
+        html: '',
+        text: '',
+        images: [],
+      }),
+    ).rejects.toBeInstanceOf(RecipientRejectedError);
+  });
+});
