@@ -1,13 +1,14 @@
 /**
  * Engine throughput: `npm run bench -- [--rows <millions>] [--periods <n>] [--gzip]
- * [--render] [--models]`.
+ * [--duckdb] [--render] [--models]`.
  *
  * Writes N million seeded `events` rows (default 2) as a CSV file in a temporary folder,
  * then runs `computeSnapshots` on it for the week 2026-W47 (and the weeks before it, as
  * the report asks for) in a fresh Node process, so that the peak resident memory printed
  * is the engine's and not the generator's. Prints rows, bytes, seconds, rows/s, MB/s and
- * peak RSS. `--render` and `--models` also run scripts/bench-render.ts and
- * scripts/bench-models.ts.
+ * peak RSS. `--duckdb` also runs the equivalent query in DuckDB on the same file, prints its
+ * time next to the engine's and checks that its WAU, DAU and MAU equal the engine's.
+ * `--render` and `--models` also run scripts/bench-render.ts and scripts/bench-models.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -19,8 +20,16 @@ import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
 import { parseConfig } from '../functions/core/config';
 import { computeSnapshots } from '../functions/core/engine';
+import { tidy } from '../functions/core/metrics/values';
 import type { ExportFile } from '../functions/core/sources';
-import { parsePeriodKey, shiftPeriod } from '../functions/core/time/periods';
+import {
+  addLocalDays,
+  localDayNumber,
+  type Period,
+  parsePeriodKey,
+  shiftPeriod,
+  startOfLocalDayNumber,
+} from '../functions/core/time/periods';
 import { numberFlag, oneLine, parseStrict, UsageError } from './cli/io';
 import { Rng } from './sample/prng';
 import { openRowWriter } from './sample/writer';
@@ -34,6 +43,8 @@ Options:
   --periods <n>      weeks computed in the one pass, ending with 2026-W47 (default 2: the
                      week and the one before, as a report needs; 13 = with trend charts)
   --gzip             also time the same rows as .csv.gz
+  --duckdb           also time DuckDB (2 threads) on the same CSV file and check that its
+                     WAU, DAU and MAU of 2026-W47 equal the engine's (MATCH / MISMATCH)
   --render           also run scripts/bench-render.ts (the email render)
   --models           also run scripts/bench-models.ts (the CLV models)
   --keep             keep the generated file and print its path
@@ -122,7 +133,10 @@ interface Measurement {
   bytes: number;
   seconds: number;
   maxRssMb: number;
+  /** Of the last week, 2026-W47. */
   wau: number | null;
+  dau: number | null;
+  mau: number | null;
 }
 
 /** Runs in the child process: the engine on one file, with nothing else in memory. */
@@ -149,6 +163,7 @@ async function measure(path: string, periods: number): Promise<Measurement> {
     },
   });
   const seconds = (performance.now() - started) / 1000;
+  const last = snapshots[snapshots.length - 1];
   return {
     rows,
     rejected,
@@ -156,7 +171,9 @@ async function measure(path: string, periods: number): Promise<Measurement> {
     seconds,
     // resourceUsage reports kilobytes.
     maxRssMb: process.resourceUsage().maxRSS / 1024,
-    wau: snapshots[snapshots.length - 1]?.metrics.wau?.value ?? null,
+    wau: last?.metrics.wau?.value ?? null,
+    dau: last?.metrics.dau?.value ?? null,
+    mau: last?.metrics.mau?.value ?? null,
   };
 }
 
@@ -205,15 +222,124 @@ function printMeasurement(
       // Of CSV text, so the plain and gzip'd runs compare.
       `  MB/s        ${(mb(csvBytes) / m.seconds).toFixed(1)} (of CSV text)`,
       `  peak RSS    ${m.maxRssMb.toFixed(0)} MB`,
-      `  WAU ${WEEK}  ${m.wau ?? 'null'}`,
+      `  ${WEEK}    WAU ${m.wau ?? 'null'}, DAU ${m.dau ?? 'null'}, MAU ${m.mau ?? 'null'}`,
     ].join('\n'),
   );
+}
+
+interface DuckDbResult {
+  seconds: number;
+  startSeconds: number;
+  wau: number;
+  dau: number;
+  mau: number;
+  daily: number[];
+}
+
+/**
+ * The week's instants as the engine counts them (METRICS.md): WAU over [start, end), DAU the
+ * mean over its local days of each day's distinct users, MAU over [end − 30 local days, end).
+ * Computed here with the same zone helpers, so the SQL only compares epoch milliseconds and
+ * needs no time-zone support of its own.
+ */
+function weekWindows(week: Period): { dayStarts: number[]; mauStart: number } {
+  const first = localDayNumber(week.start, week.timezone);
+  const last = localDayNumber(week.end, week.timezone);
+  const dayStarts: number[] = [];
+  for (let d = first; d <= last; d++) dayStarts.push(startOfLocalDayNumber(d, week.timezone));
+  return { dayStarts, mauStart: addLocalDays(week.end, -30, week.timezone) };
+}
+
+/**
+ * DuckDB on the same CSV: one scan keeps the rows of the MAU window (which holds the week),
+ * then counts distinct users over the window, the week and each day of the week.
+ */
+async function runDuckDb(path: string, week: Period): Promise<DuckDbResult> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  let t0 = performance.now();
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const connection = await instance.connect();
+  const startSeconds = (performance.now() - t0) / 1000;
+  const { dayStarts, mauStart } = weekWindows(week);
+  const days = dayStarts.length - 1;
+  const dayOf = dayStarts
+    .slice(1)
+    .map((end, d) => `WHEN t < ${end} THEN ${d}`)
+    .join(' ');
+  const sql = `
+    WITH e AS MATERIALIZED (
+      SELECT user_id, epoch_ms(occurred_at) AS t
+      FROM read_csv('${path.replaceAll("'", "''")}', header = true,
+                    types = {'user_id': 'VARCHAR', 'occurred_at': 'TIMESTAMPTZ'})
+      WHERE epoch_ms(occurred_at) >= ${mauStart} AND epoch_ms(occurred_at) < ${week.end}
+    ),
+    daily AS (
+      SELECT CASE ${dayOf} END AS d, count(DISTINCT user_id) AS users
+      FROM e WHERE t >= ${week.start} GROUP BY d
+    )
+    SELECT
+      (SELECT count(DISTINCT user_id) FROM e WHERE t >= ${week.start}) AS wau,
+      (SELECT count(DISTINCT user_id) FROM e) AS mau,
+      (SELECT list(users ORDER BY d) FROM daily) AS daily,
+      (SELECT list(d ORDER BY d) FROM daily) AS day_index`;
+  t0 = performance.now();
+  const reader = await connection.runAndReadAll(sql);
+  const seconds = (performance.now() - t0) / 1000;
+  const row = reader.getRowObjectsJS()[0] as Record<string, unknown>;
+  connection.closeSync();
+  instance.closeSync();
+  // A day without any event has no group: it counts 0 users.
+  const daily = new Array<number>(days).fill(0);
+  const users = (row.daily ?? []) as bigint[];
+  ((row.day_index ?? []) as number[]).forEach((d, i) => {
+    daily[d] = Number(users[i]);
+  });
+  const sum = daily.reduce((a, b) => a + b, 0);
+  return {
+    seconds,
+    startSeconds,
+    wau: Number(row.wau),
+    mau: Number(row.mau),
+    // The engine's values are rounded to 15 significant digits (metrics/values.ts), e.g.
+    // 48,987 / 7 = 6998.142857142857 is reported as 6998.14285714286.
+    dau: tidy(sum / days),
+    daily,
+  };
+}
+
+/** Prints DuckDB's figures and whether they equal the engine's; true when all do. */
+function printDuckDb(d: DuckDbResult, m: Measurement, csvBytes: number): boolean {
+  const checks: [string, number | null, number][] = [
+    ['WAU', m.wau, d.wau],
+    ['DAU', m.dau, d.dau],
+    ['MAU', m.mau, d.mau],
+  ];
+  const lines = [
+    'duckdb (same events.csv, 2 threads):',
+    `  seconds     ${d.seconds.toFixed(2)} (+ ${d.startSeconds.toFixed(2)} s to start the instance)`,
+    `  MB/s        ${(mb(csvBytes) / d.seconds).toFixed(1)} (engine: ${(mb(csvBytes) / m.seconds).toFixed(1)}; engine time ÷ DuckDB time ${(m.seconds / d.seconds).toFixed(1)})`,
+    `  daily users ${d.daily.join(', ')}`,
+  ];
+  let ok = true;
+  for (const [name, engine, duck] of checks) {
+    const match = engine === duck;
+    ok &&= match;
+    lines.push(
+      `  ${name.padEnd(11)} ${match ? 'MATCH' : 'MISMATCH'} (engine ${engine ?? 'null'}, DuckDB ${duck})`,
+    );
+  }
+  if (m.rejected > 0) {
+    lines.push(`  note: the engine rejected ${m.rejected} rows that DuckDB may have counted`);
+  }
+  console.log(lines.join('\n'));
+  return ok;
 }
 
 const OPTIONS = {
   rows: { type: 'string' },
   periods: { type: 'string' },
   gzip: { type: 'boolean' },
+  duckdb: { type: 'boolean' },
   render: { type: 'boolean' },
   models: { type: 'boolean' },
   keep: { type: 'boolean' },
@@ -235,6 +361,8 @@ async function main(argv: string[]): Promise<number> {
   const millions = numberFlag('rows', values.rows, { exclusiveMin: 0 }) ?? 2;
   const rows = Math.round(millions * 1_000_000);
 
+  // 1 when DuckDB's numbers differ from the engine's: a defect to investigate.
+  let status = 0;
   const dir = await mkdtemp(join(tmpdir(), 'bench-events-'));
   try {
     const csv = join(dir, 'events.csv');
@@ -247,7 +375,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(
       `Node ${process.version}; computeSnapshots for ${periods} week(s) ending ${WEEK}, in a fresh process\n`,
     );
-    printMeasurement('events.csv', runChild(csv, periods), csvBytes, csvBytes);
+    const plain = runChild(csv, periods);
+    printMeasurement('events.csv', plain, csvBytes, csvBytes);
+    if (values.duckdb) {
+      console.log('');
+      const week = parsePeriodKey(WEEK, parseConfig({}).timezone);
+      if (!printDuckDb(await runDuckDb(csv, week), plain, csvBytes)) status = 1;
+    }
     if (values.gzip) {
       const gz = join(dir, 'events.csv.gz');
       t0 = performance.now();
@@ -262,7 +396,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.render) runScript('scripts/bench-render.ts');
   if (values.models) runScript('scripts/bench-models.ts');
-  return 0;
+  return status;
 }
 
 try {

@@ -44,6 +44,12 @@ export interface ComputeSnapshotsInput {
   /** Every rejected row, as it is found (also rows of a file later rejected whole). */
   onReject: RejectSink;
   onProgress?: (p: EngineProgress) => void;
+  /**
+   * Keys of the periods whose CLV models (BG/NBD, Gamma-Gamma) are fitted; the others get
+   * those metrics null with a reason (see ClvModelsHook).
+   * @default - every period
+   */
+  modelPeriods?: readonly string[];
 }
 
 /** `file:line:column: reason`, or `file:line: reason` when the whole record is bad. */
@@ -127,7 +133,7 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
   for (const list of byDataset.values()) list.sort(byKey);
   const datasets = DATASET_NAMES.filter((d) => byDataset.has(d));
 
-  const models = new ClvModelsHook(config, periods);
+  const models = new ClvModelsHook(config, periods, input.modelPeriods);
   const pass = new MetricPass({
     config,
     periods,

@@ -300,6 +300,11 @@ export async function runLocalReport(
   // its delta. All in one engine call: the files are read once whatever the count.
   const trend = config.email.trendPeriods;
   const periods = Array.from({ length: trend + 1 }, (_, i) => shiftPeriod(period, i - trend));
+  // The CLV models cost about a second per period on a large orders export: fit them for the
+  // reported period and its previous one (its delta) only, unless a trend chart shows them.
+  const modelIds = ['clv_bgnbd', 'expected_purchases_next_period', 'at_risk_customers'];
+  const chartsModels = config.email.headline.some((id) => modelIds.includes(id));
+  const modelPeriods = chartsModels ? undefined : periods.slice(-2).map((p) => p.key);
   const showProgress = args.progress || io.errIsTTY;
   const progress = showProgress ? terminalProgress(io, inputBytes) : NO_PROGRESS;
   let snapshots: Snapshot[];
@@ -308,6 +313,7 @@ export async function runLocalReport(
       files: showProgress ? withProgress(files, progress) : files,
       config,
       periods,
+      ...(modelPeriods ? { modelPeriods } : {}),
       onReject: rejects.sink,
       onProgress: (p) => progress.fileDone(p.bytes, p.rows),
     }));

@@ -70,6 +70,9 @@ export class EventActivity {
   private readonly features = new Map<string, Set<number>[]>();
   private readonly pageViews: Float64Array;
   private lastDay = 0;
+  /** The user of the last row that needed one, and its index. */
+  private lastUserId: string | undefined = undefined;
+  private lastUser = -1;
 
   constructor(plan: PeriodPlan, names: EventNames) {
     this.plan = plan;
@@ -97,11 +100,20 @@ export class EventActivity {
   }
 
   private user(id: string): number {
+    // Exports grouped by session or user repeat the user of the row before: one string
+    // comparison then saves hashing the id.
+    if (id === this.lastUserId) return this.lastUser;
     let u = this.userIndex.get(id);
-    if (u !== undefined) return u;
+    if (u !== undefined) {
+      this.lastUserId = id;
+      this.lastUser = u;
+      return u;
+    }
     u = this.count++;
     if (u === this.capacity) this.grow();
     this.userIndex.set(id, u);
+    this.lastUserId = id;
+    this.lastUser = u;
     return u;
   }
 

@@ -64,7 +64,16 @@ export class ClvModelsHook {
   private readonly periods: readonly Period[];
   private readonly windows: PeriodOrders[];
 
-  constructor(config: ReportConfig, periods: readonly Period[]) {
+  /** Keys of the periods the models are fitted for; null: all of them. */
+  private readonly fitted: ReadonlySet<string> | null;
+
+  /**
+   * @param modelPeriods keys of the periods to fit the models for (@default - every period).
+   *   The others get the model metrics null with a reason. A fit costs about a second per
+   *   period on a large orders export, and a run that computes twelve trend periods only to
+   *   draw the charts of other metrics need not pay it twelve times.
+   */
+  constructor(config: ReportConfig, periods: readonly Period[], modelPeriods?: readonly string[]) {
     const foreign = periods.find((p) => p.timezone !== config.timezone);
     if (foreign) {
       throw new ModelInputError(
@@ -85,8 +94,9 @@ export class ClvModelsHook {
       }
       return lastDay;
     };
+    this.fitted = modelPeriods ? new Set(modelPeriods) : null;
     this.windows = periods.map((p) => new PeriodOrders(p, dayOf));
-    this.accumulators = this.windows;
+    this.accumulators = this.windows.filter((_, i) => this.isFitted(periods[i] as Period));
   }
 
   /**
@@ -114,7 +124,13 @@ export class ClvModelsHook {
           `${this.periods.map((p) => p.key).join(', ') || 'no periods'}`,
       );
     }
-    const result = this.run(period, window);
+    const result = this.isFitted(period)
+      ? this.run(period, window)
+      : {
+          reason:
+            'the customer-base models were fitted only for the reported periods of this run ' +
+            '(add the metric to email.headline to chart it)',
+        };
     if ('reason' in result) {
       for (const id of MODEL_METRICS) snapshot.metrics[id] = missing(id, result.reason);
       snapshot.models = { bgnbd: null, gammaGamma: null, reason: result.reason };
@@ -127,6 +143,10 @@ export class ClvModelsHook {
     }
     snapshot.models = result.models;
     snapshot.atRisk = result.atRisk;
+  }
+
+  private isFitted(period: Period): boolean {
+    return this.fitted === null || this.fitted.has(period.key);
   }
 
   private run(period: Period, window: PeriodOrders): ClvModelsResult | { reason: string } {

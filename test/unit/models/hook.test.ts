@@ -232,3 +232,27 @@ describe('ClvModelsHook on the CDNOW sample', () => {
     }
   });
 });
+
+describe('ClvModelsHook with modelPeriods', () => {
+  const config = parseConfig({ timezone: 'UTC', period: 'month' });
+  const august = parsePeriodKey('1997-08', 'UTC');
+  const september = parsePeriodKey('1997-09', 'UTC');
+
+  it('fits only the listed periods and says why the others are empty', () => {
+    const hook = new ClvModelsHook(config, [august, september], ['1997-09']);
+    // One accumulator: the unfitted August window collects nothing.
+    expect(hook.accumulators).toHaveLength(1);
+    for (const row of cdnowOrders()) for (const acc of hook.accumulators) acc.add(row);
+    const aug = emptySnapshot(august);
+    const sep = emptySnapshot(september);
+    hook.apply(aug);
+    hook.apply(sep);
+    expect(sep.models?.bgnbd?.n).toBe(2357);
+    expect(sep.metrics.clv_bgnbd?.value).toBeGreaterThan(0);
+    expect(aug.models?.bgnbd).toBeNull();
+    for (const id of ['clv_bgnbd', 'expected_purchases_next_period', 'at_risk_customers']) {
+      expect(aug.metrics[id]?.value).toBeNull();
+      expect(aug.metrics[id]?.reason).toMatch(/fitted only for the reported periods/);
+    }
+  });
+});
