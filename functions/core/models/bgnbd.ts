@@ -391,6 +391,27 @@ function expectedIfAlive(p: BgNbdParams, t: number, x: number, T: number): numbe
 }
 
 /**
+ * Expected number of purchases in the next t weeks of a customer with x repeat purchases and
+ * age T, given that they are still alive at T: the bracketed part of FHL 2005 eq. 10, which
+ * does not depend on t_x. conditionalExpectedPurchases(params, t, x, t_x, T) is exactly
+ * (bit for bit) probabilityAlive(params, x, t_x, T) × this value, or 0 when P(alive) is 0;
+ * callers that evaluate many customers of the same (x, T) compute it once for all of them.
+ */
+export function expectedPurchasesIfAlive(
+  params: BgNbdParams,
+  t: number,
+  x: number,
+  T: number,
+): number {
+  assertParams(params);
+  assertPoint(x, 0, T);
+  if (!(Number.isFinite(t) && t >= 0)) {
+    throw new ModelInputError(`the horizon t must be a non-negative number of weeks, got ${t}`);
+  }
+  return expectedIfAlive(params, t, x, T);
+}
+
+/**
  * Expected number of purchases in the next t weeks of a customer with history (x, t_x, T)
  * (FHL 2005, eq. 10):
  *

@@ -7,6 +7,7 @@ import type { AtRiskCustomer, FitSummary, MetricValue, ModelsSummary } from '../
 import {
   type BgNbdParams,
   conditionalExpectedPurchases,
+  expectedPurchasesIfAlive,
   fitBgNbd,
   probabilityAlive,
 } from './bgnbd';
@@ -146,7 +147,143 @@ const summaryOf = <P extends Record<string, number>>(
   iterations: fit.iterations,
 });
 
-const tripleKey = (c: RfmSummary): string => `${c.x}|${c.tx}|${c.T}`;
+/** Predictions shared by every customer with the same (x, t_x, T); NaN until computed. */
+interface TriplePredictions {
+  pAlive: number;
+  next: number;
+  purchases: number;
+}
+
+// Day spans below 2¹⁷ days (358 years) pack a whole-day (x, t_x, T) or (x, T) into one exact
+// number key (x ≤ T and t_x ≤ T in days, so the key stays below 2⁵¹); longer spans, which no
+// real export has, fall back to a string key.
+const SPAN = 2 ** 17;
+
+/**
+ * The BG/NBD predictions of one run for customers summarised in whole days, memoised:
+ * customers with the same (x, t_x days, T days) share every prediction, and the expectation
+ * as if alive, E[Y(t) | alive, x, T] — the hyp2f1 evaluations that dominate the cost — does
+ * not depend on t_x, so it is computed once per (x, T) for each week of the horizon and for
+ * the next period. Every value is the same, bit for bit, as the plain functions give
+ * (probabilityAlive, conditionalExpectedPurchases, discountedExpectedPurchases): the same
+ * operations on the same operands in the same order, only not repeated.
+ *
+ * The summaries must come from `RfmAccumulator.summarize(calibrationEndDay)` with the same
+ * calibration end: the keys are built from their purchase days, the values from their
+ * t_x and T in weeks. Options are taken as given; runClvModels validates them.
+ */
+export class BgNbdPredictions {
+  private readonly params: BgNbdParams;
+  private readonly calibrationEndDay: number;
+  private readonly horizonWeeks: number;
+  private readonly nextPeriodWeeks: number;
+  /** (1 + d)^(k/52) for k = 1..H at index k − 1. */
+  private readonly discounts: Float64Array;
+  private readonly triples = new Map<number | string, TriplePredictions>();
+  /** Per (x, T): E[Y(k) | alive, x, T] for k = 1..H at index k − 1. */
+  private readonly curves = new Map<number | string, Float64Array>();
+  /** Per (x, T): E[Y(next period) | alive, x, T]. */
+  private readonly nextIfAlive = new Map<number | string, number>();
+
+  constructor(
+    params: BgNbdParams,
+    options: {
+      calibrationEndDay: number;
+      horizonWeeks: number;
+      annualDiscountRate: number;
+      nextPeriodWeeks: number;
+    },
+  ) {
+    this.params = params;
+    this.calibrationEndDay = options.calibrationEndDay;
+    this.horizonWeeks = options.horizonWeeks;
+    this.nextPeriodWeeks = options.nextPeriodWeeks;
+    this.discounts = new Float64Array(options.horizonWeeks);
+    for (let k = 1; k <= options.horizonWeeks; k++) {
+      this.discounts[k - 1] = (1 + options.annualDiscountRate) ** (k / WEEKS_PER_YEAR);
+    }
+  }
+
+  /** P(alive) of the customer (probabilityAlive). */
+  probabilityAlive(c: RfmSummary): number {
+    const t = this.triple(c);
+    if (Number.isNaN(t.pAlive)) t.pAlive = probabilityAlive(this.params, c.x, c.tx, c.T);
+    return t.pAlive;
+  }
+
+  /** E[Y(next period) | x, t_x, T] (conditionalExpectedPurchases over nextPeriodWeeks). */
+  expectedNextPeriod(c: RfmSummary): number {
+    const t = this.triple(c);
+    if (Number.isNaN(t.next)) {
+      const alive = this.probabilityAlive(c);
+      t.next = alive === 0 ? 0 : alive * this.nextIfAliveOf(c);
+    }
+    return t.next;
+  }
+
+  /** The discounted expected purchases over the horizon (discountedExpectedPurchases). */
+  discountedPurchases(c: RfmSummary): number {
+    const t = this.triple(c);
+    if (Number.isNaN(t.purchases)) {
+      const alive = this.probabilityAlive(c);
+      const curve = this.curveOf(c);
+      // As discountedExpectedPurchases, with E(k) = P(alive) × E(k | alive) as in
+      // conditionalExpectedPurchases.
+      let total = 0;
+      let previous = 0;
+      for (let k = 0; k < this.horizonWeeks; k++) {
+        const cumulative = alive === 0 ? 0 : alive * (curve[k] as number);
+        total += (cumulative - previous) / (this.discounts[k] as number);
+        previous = cumulative;
+      }
+      t.purchases = total;
+    }
+    return t.purchases;
+  }
+
+  private triple(c: RfmSummary): TriplePredictions {
+    const first = c.firstPurchaseDay;
+    const tDays = this.calibrationEndDay - first;
+    const key =
+      tDays < SPAN
+        ? (c.x * SPAN + (c.lastPurchaseDay - first)) * SPAN + tDays
+        : `${c.x}|${c.lastPurchaseDay - first}|${tDays}`;
+    let t = this.triples.get(key);
+    if (t === undefined) {
+      t = { pAlive: Number.NaN, next: Number.NaN, purchases: Number.NaN };
+      this.triples.set(key, t);
+    }
+    return t;
+  }
+
+  private pairKey(c: RfmSummary): number | string {
+    const tDays = this.calibrationEndDay - c.firstPurchaseDay;
+    return tDays < SPAN ? c.x * SPAN + tDays : `${c.x}|${tDays}`;
+  }
+
+  private curveOf(c: RfmSummary): Float64Array {
+    const key = this.pairKey(c);
+    let curve = this.curves.get(key);
+    if (curve === undefined) {
+      curve = new Float64Array(this.horizonWeeks);
+      for (let k = 1; k <= this.horizonWeeks; k++) {
+        curve[k - 1] = expectedPurchasesIfAlive(this.params, k, c.x, c.T);
+      }
+      this.curves.set(key, curve);
+    }
+    return curve;
+  }
+
+  private nextIfAliveOf(c: RfmSummary): number {
+    const key = this.pairKey(c);
+    let v = this.nextIfAlive.get(key);
+    if (v === undefined) {
+      v = expectedPurchasesIfAlive(this.params, this.nextPeriodWeeks, c.x, c.T);
+      this.nextIfAlive.set(key, v);
+    }
+    return v;
+  }
+}
 
 const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -224,22 +361,20 @@ export function runClvModels(acc: RfmAccumulator, options: ClvModelsOptions): Cl
   }
   const bg = bgFit.params;
 
-  // Customers with the same (x, t_x, T) share every BG/NBD prediction.
-  const nextPeriodCache = new Map<string, number>();
+  const predictions = new BgNbdPredictions(bg, {
+    calibrationEndDay,
+    horizonWeeks,
+    annualDiscountRate,
+    nextPeriodWeeks,
+  });
   let expectedNext = 0;
   let atRiskCount = 0;
   const atRiskAll: AtRiskCustomer[] = [];
   try {
     for (const c of customers) {
-      const key = tripleKey(c);
-      let next = nextPeriodCache.get(key);
-      if (next === undefined) {
-        next = conditionalExpectedPurchases(bg, nextPeriodWeeks, c.x, c.tx, c.T);
-        nextPeriodCache.set(key, next);
-      }
-      expectedNext += next;
+      expectedNext += predictions.expectedNextPeriod(c);
       if (c.x === 0) continue;
-      const pAlive = probabilityAlive(bg, c.x, c.tx, c.T);
+      const pAlive = predictions.probabilityAlive(c);
       if (pAlive >= atRiskThreshold) continue;
       atRiskCount++;
       atRiskAll.push({
@@ -264,12 +399,7 @@ export function runClvModels(acc: RfmAccumulator, options: ClvModelsOptions): Cl
   );
   const atRisk = atRiskAll.slice(0, atRiskListSize);
 
-  const clv = clvMetric(
-    customers,
-    bg,
-    { horizonWeeks, annualDiscountRate, grossMargin },
-    fitOptions,
-  );
+  const clv = clvMetric(customers, predictions, grossMargin, fitOptions);
   return {
     metrics: {
       clv_bgnbd: clv.metric,
@@ -285,8 +415,8 @@ export function runClvModels(acc: RfmAccumulator, options: ClvModelsOptions): Cl
 
 function clvMetric(
   customers: readonly RfmSummary[],
-  bg: BgNbdParams,
-  options: Required<ClvOptions>,
+  predictions: BgNbdPredictions,
+  grossMargin: number,
   fitOptions: { maxIterations?: number },
 ): { metric: ModelMetricValue; gammaGamma: ModelsSummary['gammaGamma'] } {
   let ggFit: ReturnType<typeof fitGammaGamma>;
@@ -326,24 +456,11 @@ function clvMetric(
       gammaGamma,
     };
   }
-  const purchasesCache = new Map<string, number>();
   let total = 0;
   try {
     for (const c of customers) {
-      const key = tripleKey(c);
-      let purchases = purchasesCache.get(key);
-      if (purchases === undefined) {
-        purchases = discountedExpectedPurchases(
-          bg,
-          c.x,
-          c.tx,
-          c.T,
-          options.horizonWeeks,
-          options.annualDiscountRate,
-        );
-        purchasesCache.set(key, purchases);
-      }
-      total += options.grossMargin * conditionalExpectedAverageSpend(gg, c.x, c.zbar) * purchases;
+      const purchases = predictions.discountedPurchases(c);
+      total += grossMargin * conditionalExpectedAverageSpend(gg, c.x, c.zbar) * purchases;
     }
   } catch (err) {
     if (!(err instanceof ModelError)) throw err;

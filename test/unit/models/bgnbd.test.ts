@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   bgnbdLogLikelihood,
   conditionalExpectedPurchases,
+  expectedPurchasesIfAlive,
   expectedPurchasesUnconditional,
   fitBgNbd,
   probabilityAlive,
@@ -171,6 +172,33 @@ describe('conditionalExpectedPurchases', () => {
     const left = naiveConditional({ ...p, a: 1 - 1e-4 }, 10, 3, 10, 20);
     const right = naiveConditional({ ...p, a: 1 + 1e-4 }, 10, 3, 10, 20);
     expect(conditionalExpectedPurchases(p, 10, 3, 10, 20)).toBeCloseTo((left + right) / 2, 6);
+  });
+});
+
+describe('expectedPurchasesIfAlive', () => {
+  it('is the eq. 10 bracket: E[Y(t) | x, t_x, T] divided by P(alive), whatever t_x', () => {
+    // Prepare: x = 2, T = 38.86, t = 39 with two recencies; eq. 10 as printed divided by
+    // eq. 11 as printed leaves the same bracket for both.
+    for (const tx of [5, 30.43]) {
+      const alive =
+        1 /
+        (1 +
+          (CLVTOOLS.a / (CLVTOOLS.b + 1)) *
+            ((CLVTOOLS.alpha + 38.86) / (CLVTOOLS.alpha + tx)) ** (CLVTOOLS.r + 2));
+      const byHand = naiveConditional(CLVTOOLS, 39, 2, tx, 38.86) / alive;
+      // Act + assess
+      expect(expectedPurchasesIfAlive(CLVTOOLS, 39, 2, 38.86)).toBeCloseTo(byHand, 10);
+    }
+    // P(alive) × it is conditionalExpectedPurchases, bit for bit.
+    expect(
+      probabilityAlive(CLVTOOLS, 2, 30.43, 38.86) *
+        expectedPurchasesIfAlive(CLVTOOLS, 39, 2, 38.86),
+    ).toBe(conditionalExpectedPurchases(CLVTOOLS, 39, 2, 30.43, 38.86));
+  });
+
+  it('refuses a negative horizon or age', () => {
+    expect(() => expectedPurchasesIfAlive(CLVTOOLS, -1, 2, 10)).toThrow(ModelInputError);
+    expect(() => expectedPurchasesIfAlive(CLVTOOLS, 1, 2, -1)).toThrow(ModelInputError);
   });
 });
 

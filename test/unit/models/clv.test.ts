@@ -1,9 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  type BgNbdParams,
+  conditionalExpectedPurchases,
+  probabilityAlive,
+} from '../../../functions/core/models/bgnbd';
+import {
+  BgNbdPredictions,
   type ClvModelsResult,
   customerLifetimeValue,
+  discountedExpectedPurchases,
   runClvModels,
 } from '../../../functions/core/models/clv';
+import { conditionalExpectedAverageSpend } from '../../../functions/core/models/gamma-gamma';
 import { RfmAccumulator, type RfmSummary } from '../../../functions/core/models/rfm';
 import { simulatePurchases } from '../../../functions/core/models/simulate';
 import { CALIBRATION_END_DAY, cdnowOrders, DAY_MS } from './cdnow';
@@ -125,6 +133,135 @@ describe('runClvModels on the CDNOW sample', () => {
       total += v;
     }
     expect(result.metrics.clv_bgnbd.value).toBeCloseTo(total / customers.length, 8);
+  });
+});
+
+describe('BgNbdPredictions (the memoised per-customer predictions of runClvModels)', () => {
+  let customers: RfmSummary[];
+  beforeAll(() => {
+    customers = cdnowAccumulator().summarize(CALIBRATION_END_DAY);
+  });
+  const options = {
+    calibrationEndDay: CALIBRATION_END_DAY,
+    horizonWeeks: 52,
+    annualDiscountRate: 0.1,
+    nextPeriodWeeks: 31 / 7,
+  };
+
+  it('gives every CDNOW customer exactly the values of the plain, uncached functions', () => {
+    // Prepare: the CDNOW sample has 2,357 customers but far fewer distinct (x, t_x, T) and
+    // (x, T), so most values below come from the caches.
+    const pairs = new Set(customers.map((c) => `${c.x}|${c.T}`));
+    const triples = new Set(customers.map((c) => `${c.x}|${c.tx}|${c.T}`));
+    expect(pairs.size).toBeLessThan(triples.size);
+    expect(triples.size).toBeLessThan(customers.length);
+    const predictions = new BgNbdPredictions(CLVTOOLS, options);
+    // Act + assess: bit for bit against the functions without any cache, customer by
+    // customer (the uncached sum re-evaluates every week's hyp2f1 for every customer).
+    for (const c of customers) {
+      expect(predictions.probabilityAlive(c)).toBe(probabilityAlive(CLVTOOLS, c.x, c.tx, c.T));
+      expect(predictions.expectedNextPeriod(c)).toBe(
+        conditionalExpectedPurchases(CLVTOOLS, 31 / 7, c.x, c.tx, c.T),
+      );
+      expect(predictions.discountedPurchases(c)).toBe(
+        discountedExpectedPurchases(CLVTOOLS, c.x, c.tx, c.T, 52, 0.1),
+      );
+    }
+  });
+
+  it('agrees with the printed formulas (naive.ts) for every distinct CDNOW customer', () => {
+    const predictions = new BgNbdPredictions(CLVTOOLS, options);
+    const seen = new Set<string>();
+    // naiveClv with margin 1 is spend × discounted purchases: divide its spend factor out.
+    for (const c of customers) {
+      const key = `${c.x}|${c.tx}|${c.T}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const spend = (GG.p * GG.gamma + GG.p * c.x * c.zbar) / (GG.p * c.x + GG.q - 1);
+      const purchases = naiveClv(CLVTOOLS, GG, c, 52, 0.1, 1) / spend;
+      expect(predictions.discountedPurchases(c)).toBeCloseTo(purchases, 9);
+      expect(predictions.expectedNextPeriod(c)).toBeCloseTo(
+        naiveConditional(CLVTOOLS, 31 / 7, c.x, c.tx, c.T),
+        9,
+      );
+      expect(predictions.probabilityAlive(c)).toBeCloseTo(
+        naiveProbabilityAlive(CLVTOOLS, c.x, c.tx, c.T),
+        12,
+      );
+    }
+  });
+
+  it('keeps customers with the same (x, T) but a different t_x apart, in any order', () => {
+    // Prepare: two repeat buyers, both x = 2 and first purchase on day 100 (T = 50/7 weeks at
+    // day 150), one last bought on day 110, the other on day 149; and a customer whose first
+    // purchase lies 2¹⁷ days before the calibration end (the string-key fallback).
+    const summary = (id: string, x: number, first: number, last: number, end: number) => ({
+      customerId: id,
+      x,
+      tx: (last - first) / 7,
+      T: (end - first) / 7,
+      zbar: 10,
+      historicValue: 30,
+      firstPurchaseDay: first,
+      lastPurchaseDay: last,
+    });
+    const early = summary('early', 2, 100, 110, 150);
+    const late = summary('late', 2, 100, 149, 150);
+    const ancient = summary('ancient', 3, 150 - 2 ** 17, 140, 150);
+    const plain = (c: RfmSummary, p: BgNbdParams) => [
+      probabilityAlive(p, c.x, c.tx, c.T),
+      conditionalExpectedPurchases(p, 1, c.x, c.tx, c.T),
+      discountedExpectedPurchases(p, c.x, c.tx, c.T, 52, 0.1),
+    ];
+    for (const order of [
+      [early, late, ancient],
+      [ancient, late, early],
+    ]) {
+      const predictions = new BgNbdPredictions(CLVTOOLS, {
+        ...options,
+        calibrationEndDay: 150,
+        nextPeriodWeeks: 1,
+      });
+      // Act: the curve of (x = 2, T) is filled by whichever customer comes first.
+      const got = order.map((c) => [
+        predictions.probabilityAlive(c),
+        predictions.expectedNextPeriod(c),
+        predictions.discountedPurchases(c),
+      ]);
+      // Assess
+      expect(got).toEqual(order.map((c) => plain(c, CLVTOOLS)));
+    }
+    // The two share (x, T) and nothing else: the later buyer is more likely alive.
+    expect(probabilityAlive(CLVTOOLS, 2, late.tx, late.T)).toBeGreaterThan(
+      probabilityAlive(CLVTOOLS, 2, early.tx, early.T),
+    );
+  });
+
+  it('makes runClvModels give exactly the sums of the plain functions on CDNOW', () => {
+    // Prepare
+    const acc = cdnowAccumulator();
+    const result = runClvModels(acc, {
+      calibrationEndDay: CALIBRATION_END_DAY,
+      nextPeriodWeeks: 31 / 7,
+      grossMargin: 0.3,
+      dayToIso,
+    });
+    const bg = result.models.bgnbd?.params;
+    const gg = result.models.gammaGamma?.params;
+    if (!bg || !gg) throw new Error('CDNOW fits expected');
+    // Act: the metric sums recomputed customer by customer, in the same order, uncached.
+    let next = 0;
+    let clv = 0;
+    for (const c of customers) {
+      next += conditionalExpectedPurchases(bg, 31 / 7, c.x, c.tx, c.T);
+      clv +=
+        0.3 *
+        conditionalExpectedAverageSpend(gg, c.x, c.zbar) *
+        discountedExpectedPurchases(bg, c.x, c.tx, c.T, 52, 0.1);
+    }
+    // Assess: bit for bit.
+    expect(result.metrics.expected_purchases_next_period.value).toBe(next);
+    expect(result.metrics.clv_bgnbd.value).toBe(clv / customers.length);
   });
 });
 
