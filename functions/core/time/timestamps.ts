@@ -283,6 +283,10 @@ export function makeTimestampBytesParser(timezone: string): TimestampBytesParser
   // that day's steady offset (NaN near a transition, where the full resolution runs).
   let memoDay = Number.NaN;
   let memoOffset = Number.NaN;
+  // The digits of the last valid date read (`YYYY?MM?DD`, by position) and its day number:
+  // a timestamp on the same date skips the date's parsing and calendar arithmetic.
+  const lastDate = new Uint8Array(10);
+  let lastDayNumber = Number.NaN;
 
   const local = (dayNumber: number, msOfDay: number): number => {
     if (dayNumber !== memoDay) {
@@ -300,14 +304,30 @@ export function makeTimestampBytesParser(timezone: string): TimestampBytesParser
     while (e > s && isBlank(bytes[e - 1] as number)) e--;
     const length = e - s;
     if (length < 10 || bytes[s + 4] !== 45 || bytes[s + 7] !== 45) return Number.NaN;
-    const century = twoDigits(bytes, s);
-    const yy = twoDigits(bytes, s + 2);
-    const month = twoDigits(bytes, s + 5);
-    const day = twoDigits(bytes, s + 8);
-    if (century < 0 || yy < 0 || month < 1 || month > 12 || day < 1) return Number.NaN;
-    const year = century * 100 + yy;
-    if (day > daysInMonth(year, month)) return Number.NaN;
-    const dayNumber = daysFromCivil(year, month, day);
+    let dayNumber = lastDayNumber;
+    // The day's digits first: they are the ones that change between consecutive rows.
+    if (
+      Number.isNaN(dayNumber) ||
+      bytes[s + 9] !== lastDate[9] ||
+      bytes[s + 8] !== lastDate[8] ||
+      bytes[s + 6] !== lastDate[6] ||
+      bytes[s + 5] !== lastDate[5] ||
+      bytes[s + 3] !== lastDate[3] ||
+      bytes[s + 2] !== lastDate[2] ||
+      bytes[s + 1] !== lastDate[1] ||
+      bytes[s] !== lastDate[0]
+    ) {
+      const century = twoDigits(bytes, s);
+      const yy = twoDigits(bytes, s + 2);
+      const month = twoDigits(bytes, s + 5);
+      const day = twoDigits(bytes, s + 8);
+      if (century < 0 || yy < 0 || month < 1 || month > 12 || day < 1) return Number.NaN;
+      const year = century * 100 + yy;
+      if (day > daysInMonth(year, month)) return Number.NaN;
+      dayNumber = daysFromCivil(year, month, day);
+      for (let k = 0; k < 10; k++) lastDate[k] = bytes[s + k] as number;
+      lastDayNumber = dayNumber;
+    }
     if (length === 10) return local(dayNumber, 0);
 
     const separator = bytes[s + 10];

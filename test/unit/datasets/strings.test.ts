@@ -25,6 +25,44 @@ describe('StringCache', () => {
     expect(seen).toEqual(wanted);
   });
 
+  it('answers repeats of the value before and values whose hashes are equal', () => {
+    // Prepare: the cache's hash (FNV-1a over the length and the bytes two at a time, as in
+    // strings.ts), to find two different values of one length with the same hash by a
+    // birthday search.
+    const hash = (text: string): number => {
+      let h = 0x811c9dc5 ^ text.length;
+      let i = 0;
+      for (; i + 1 < text.length; i += 2) {
+        h = Math.imul(h ^ (text.charCodeAt(i) | (text.charCodeAt(i + 1) << 8)), 0x01000193);
+      }
+      if (i < text.length) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+      return h;
+    };
+    const byHash = new Map<number, string>();
+    let pair: [string, string] | null = null;
+    for (let i = 0; pair === null; i++) {
+      const value = `k${i.toString(36).padStart(6, '0')}`;
+      const other = byHash.get(hash(value));
+      if (other !== undefined) pair = [other, value];
+      else byHash.set(hash(value), value);
+    }
+    const [a, b] = pair;
+    // Runs of one user, as in an export grouped by session, and the colliding pair in turn.
+    const values = ['usr_01', 'usr_01', 'usr_02', 'usr_02', 'usr_01', a, a, b, b, a, b, 'usr_02'];
+    const cache = new StringCache();
+    const seen: string[] = [];
+    for (let round = 0; round < 400; round++) {
+      for (const value of values) {
+        const bytes = Buffer.from(`"${value}"`);
+        seen.push(cache.text(bytes, 1, bytes.length - 1));
+      }
+    }
+    expect(a).not.toBe(b);
+    expect(hash(a)).toBe(hash(b));
+    expect(seen).toEqual(Array.from({ length: 400 }, () => values).flat());
+    expect(cache.enabled).toBe(true);
+  });
+
   it('turns itself off for values that do not repeat, and stays on for ones that do', () => {
     const labels = new StringCache();
     const ids = new StringCache();

@@ -77,6 +77,31 @@ describe('SeenIds', () => {
     table.insert(a, idHash(a));
     expect(table.has(a, idHash(a))).toBe(true);
     expect(table.has(b, idHash(b))).toBe(false);
+    // `add` (look-up and insertion in one probe) tells them apart the same way.
+    const probing = new NarrowIdTable(10, 100);
+    expect(probing.add(a, idHash(a))).toBe(true);
+    expect(probing.add(b, idHash(b))).toBe(true);
+    expect(probing.add(a, idHash(a))).toBe(false);
+    expect(probing.add(b, idHash(b))).toBe(false);
+    expect(probing.size).toBe(2);
+  });
+
+  it('answers like a Set through add, across its growth', () => {
+    const random = rng(11);
+    const table = new NarrowIdTable(1 << 24, 2 ** 31);
+    const reference = new Set<string>();
+    let agreed = 0;
+    const n = 150_000;
+    for (let i = 0; i < n; i++) {
+      // 60,000 possible ids: about a third of the answers are repeats.
+      const id = `e${Math.floor(random() * 60_000)}`;
+      const expected = !reference.has(id);
+      reference.add(id);
+      if (table.add(id, idHash(id)) === expected) agreed++;
+    }
+    expect(agreed).toBe(n);
+    expect(table.size).toBe(reference.size);
+    for (const id of reference) expect(table.has(id, idHash(id))).toBe(true);
   });
 
   it('handles ids beyond Latin-1 apart from narrow ones, exactly', () => {

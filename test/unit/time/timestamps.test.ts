@@ -139,6 +139,85 @@ describe('makeTimestampParser', () => {
 });
 
 describe('makeTimestampBytesParser', () => {
+  /**
+   * A reused parser remembers the last date it read (and the offset of its local day); a
+   * parser made for one text cannot, so it takes the full path. Over texts in time order
+   * (the remembered date mostly reused), shuffled (mostly not) and mixed with invalid ones,
+   * both must agree, and with an independent reading: `Date.parse` for texts with `Z` or an
+   * offset, the brute-force wall-time reading for local ones.
+   */
+  it('reads a stream of texts like a fresh parser per text, across changes in several zones', () => {
+    const zones = [
+      [NY, '2026-03-08'],
+      [NY, '2026-11-01'],
+      [BERLIN, '2026-03-29'],
+      [BERLIN, '2026-10-25'],
+      ['Australia/Lord_Howe', '2026-10-04'],
+      ['Asia/Kolkata', '2026-06-01'],
+      ['UTC', '2024-02-29'],
+    ] as const;
+    const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+    let checked = 0;
+    for (const [zone, day] of zones) {
+      const texts: { text: string; expected: number }[] = [];
+      const midnight = at(`${day}T00:00:00Z`);
+      // Every 7 min 13.417 s over 54 hours, so minutes, seconds and milliseconds all vary.
+      for (let t = midnight - 18 * HOUR; t < midnight + 36 * HOUR; t += 433_417) {
+        const iso = new Date(t).toISOString(); // 2026-03-08T01:02:03.456Z
+        const date = iso.slice(0, 10);
+        const ms = t % 1000;
+        texts.push({ text: iso, expected: t });
+        texts.push({ text: `${iso.slice(0, 19)}.${pad(ms, 3)}999Z`, expected: t });
+        // The same instant written with an offset of +05:45, and without its milliseconds
+        // with one of -03:30.
+        const plus = new Date(t + (5 * 60 + 45) * 60_000).toISOString();
+        texts.push({ text: `${plus.slice(0, 23)}+05:45`, expected: t });
+        const minus = new Date(t - (3 * 60 + 30) * 60_000).toISOString();
+        texts.push({ text: `${minus.slice(0, 19)}-0330`, expected: t - ms });
+        // Local forms: the date alone and the wall time, checked against the brute force
+        // once an hour (it asks Intl a hundred times).
+        const wall = t - (t % 60_000);
+        const local = new Date(wall).toISOString().slice(0, 16).replace('T', ' ');
+        const hourly = wall % HOUR === 0 || texts.length % 40 === 0;
+        texts.push({ text: local, expected: hourly ? bruteForceLocal(wall, zone) : Number.NaN });
+        texts.push({
+          text: date,
+          expected: hourly ? bruteForceLocal(at(`${date}T00:00:00Z`), zone) : Number.NaN,
+        });
+        texts.push({ text: `${date.slice(0, 8)}31T10:00Z`, expected: Number.NaN });
+        texts.push({ text: `${date}T24:00Z`, expected: Number.NaN });
+      }
+      // Shuffled with a fixed linear congruential sequence, so a run is repeatable.
+      const shuffled = texts.slice();
+      let seed = 12345;
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+        const j = seed % (i + 1);
+        [shuffled[i], shuffled[j]] = [
+          shuffled[j] as (typeof texts)[0],
+          shuffled[i] as (typeof texts)[0],
+        ];
+      }
+      for (const order of [texts, shuffled]) {
+        const reused = makeTimestampBytesParser(zone);
+        for (const { text, expected } of order) {
+          const bytes = Buffer.from(` ${text} `);
+          const got = reused(bytes, 0, bytes.length);
+          const fresh = makeTimestampBytesParser(zone)(bytes, 0, bytes.length);
+          expect([zone, text, got]).toEqual([zone, text, fresh]);
+          if (!Number.isNaN(expected)) expect([zone, text, got]).toEqual([zone, text, expected]);
+          // Invalid dates: the 31st of a month that has 30 days or fewer, and hour 24.
+          if (text.endsWith('T24:00Z')) expect(got).toBeNaN();
+          const month = Number(text.slice(5, 7));
+          if (text.includes('-31T10:00Z') && [2, 4, 6, 9, 11].includes(month))
+            expect(got).toBeNaN();
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(20_000);
+  });
+
   it('parses a range of a byte buffer and gives NaN for a bad one', () => {
     const bytes = Buffer.from('x,2026-11-02T09:30:00Z,bad,y');
     const parse = makeTimestampBytesParser('UTC');
