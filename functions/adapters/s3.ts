@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { DatasetName } from '../core/config';
+import { EXPORTS_PREFIX } from '../core/jobs/ingest';
 import {
   type JobLogger,
   ObjectChangedError,
@@ -24,8 +25,6 @@ import {
   silentLogger,
 } from '../core/jobs/ports';
 import type { ExportFile, ExportSource } from '../core/sources';
-
-export const EXPORTS_PREFIX = 'exports/';
 
 /** S3 returns ETags in double quotes; we store and compare them bare. */
 export function bareEtag(etag: string | undefined): string | undefined {

@@ -56,10 +56,3 @@ export class UnsupportedFormatError extends DatasetError {
     this.name = 'UnsupportedFormatError';
   }
 }
-
-/** Narrows a caught value to an Error (anything else is wrapped). */
-export function assertIsError(value: unknown): asserts value is Error {
-  if (!(value instanceof Error)) {
-    throw new Error(`expected an Error, caught ${String(value)}`, { cause: value });
-  }
-}
