@@ -8,7 +8,7 @@
  */
 import type { FitSummary } from '../snapshot';
 import { ModelInputError } from './errors';
-import { bfgs, nelderMead, type OptimizeResult } from './optimize';
+import { minimizeWithFallback } from './optimize';
 import { digamma, hyp2f1, lgamma, logAddExp } from './special';
 
 export type BgNbdParams = {
@@ -314,28 +314,17 @@ export function fitBgNbd(points: Iterable<RfmPoint>, options: BgNbdFitOptions = 
     return validParams(p) ? -totalLogLikelihood(data, p) / n : Number.NaN;
   };
   const theta0 = [start.r, start.alpha, start.a, start.b].map(Math.log);
-  const bfgsOptions = {
+  const run = minimizeWithFallback(fg, f, theta0, {
     gradientTolerance: options.gradientTolerance ?? 1e-8,
     maxIterations: options.maxIterations ?? 500,
-  };
-  let run: OptimizeResult = bfgs(fg, theta0, bfgsOptions);
-  let iterations = run.iterations;
-  if (!run.converged) {
-    const nm = nelderMead(f, run.x, { maxIterations: 20 * bfgsOptions.maxIterations });
-    iterations += nm.iterations;
-    const polish = bfgs(fg, nm.x, bfgsOptions);
-    iterations += polish.iterations;
-    const candidates = [run, nm, polish].filter((c) => Number.isFinite(c.f));
-    candidates.sort((c1, c2) => Number(c2.converged) - Number(c1.converged) || c1.f - c2.f);
-    run = candidates[0] ?? polish;
-  }
+  });
   const params = fromLog(run.x);
   return {
     params,
     logLikelihood: -run.f * n,
     n,
     converged: run.converged && validParams(params),
-    iterations,
+    iterations: run.iterations,
     message: run.message,
   };
 }

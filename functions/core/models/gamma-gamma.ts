@@ -9,7 +9,7 @@
  */
 import type { FitSummary } from '../snapshot';
 import { ModelInputError } from './errors';
-import { bfgs, nelderMead, type OptimizeResult } from './optimize';
+import { minimizeWithFallback } from './optimize';
 import { digamma, lgamma } from './special';
 
 export type GammaGammaParams = {
@@ -235,28 +235,17 @@ export function fitGammaGamma(
     const params = fromLog(theta);
     return validParams(params) ? -totalLogLikelihood(data, params) / n : Number.NaN;
   };
-  const bfgsOptions = {
+  const run = minimizeWithFallback(fg, f, [start.p, start.q, start.gamma].map(Math.log), {
     gradientTolerance: options.gradientTolerance ?? 1e-8,
     maxIterations: options.maxIterations ?? 500,
-  };
-  let run: OptimizeResult = bfgs(fg, [start.p, start.q, start.gamma].map(Math.log), bfgsOptions);
-  let iterations = run.iterations;
-  if (!run.converged) {
-    const nm = nelderMead(f, run.x, { maxIterations: 20 * bfgsOptions.maxIterations });
-    iterations += nm.iterations;
-    const polish = bfgs(fg, nm.x, bfgsOptions);
-    iterations += polish.iterations;
-    const candidates = [run, nm, polish].filter((c) => Number.isFinite(c.f));
-    candidates.sort((c1, c2) => Number(c2.converged) - Number(c1.converged) || c1.f - c2.f);
-    run = candidates[0] ?? polish;
-  }
+  });
   const params = fromLog(run.x);
   return {
     params,
     logLikelihood: -run.f * n,
     n,
     converged: run.converged && validParams(params),
-    iterations,
+    iterations: run.iterations,
     message: run.message,
   };
 }

@@ -472,3 +472,25 @@ function nelderMeadRun(
     iterations,
   };
 }
+
+/**
+ * BFGS from `start`; when it does not converge (a flat ridge, a poor start), Nelder-Mead from
+ * where it stopped and BFGS again from there, keeping the best finite result, a converged one
+ * first. The model fitters' strategy: BFGS is fast near the optimum, Nelder-Mead needs no
+ * gradient to get out of where BFGS stalls. `iterations` is the total over all runs.
+ */
+export function minimizeWithFallback(
+  fg: ObjectiveWithGradient,
+  f: Objective,
+  start: ArrayLike<number>,
+  options: BfgsOptions = {},
+): OptimizeResult {
+  const first = bfgs(fg, start, options);
+  if (first.converged) return first;
+  const nm = nelderMead(f, first.x, { maxIterations: 20 * (options.maxIterations ?? 500) });
+  const polish = bfgs(fg, nm.x, options);
+  const candidates = [first, nm, polish].filter((c) => Number.isFinite(c.f));
+  candidates.sort((c1, c2) => Number(c2.converged) - Number(c1.converged) || c1.f - c2.f);
+  const best = candidates[0] ?? polish;
+  return { ...best, iterations: first.iterations + nm.iterations + polish.iterations };
+}
