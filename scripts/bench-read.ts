@@ -17,18 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
 import { readExport } from '../functions/core/datasets/read';
-
-/** mulberry32: a small seeded generator, enough to make varied but repeatable rows. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { mulberry32 } from '../functions/core/models/simulate';
 
 const EVENT_TYPES = [
   'page_view',
@@ -142,7 +131,7 @@ async function main(): Promise<void> {
   try {
     let textBytes = 0;
     const lines = (async function* () {
-      for (const text of eventLines(rows, seededRandom(20261102))) {
+      for (const text of eventLines(rows, mulberry32(20261102))) {
         textBytes += Buffer.byteLength(text);
         yield text;
       }

@@ -6,6 +6,7 @@ import {
   rawFieldText,
 } from '../../../functions/core/datasets/csv';
 import { UnreadableFileError } from '../../../functions/core/datasets/errors';
+import { mulberry32 } from '../../../functions/core/models/simulate';
 
 /** Scans `text` pushed in chunks of `size` bytes; returns each record's line and fields. */
 function scan(text: string | Buffer, size: number, maxRecordBytes?: number) {
@@ -25,23 +26,11 @@ function scan(text: string | Buffer, size: number, maxRecordBytes?: number) {
   return records;
 }
 
-/** mulberry32, so the generated files are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 describe('CsvScanner', () => {
   it('round-trips random records written the RFC 4180 way, whatever the chunk size', () => {
     // Prepare: records of random fields drawn from awkward characters, serialised with
     // quotes where needed; each record's start line is counted while writing it.
-    const random = seededRandom(42);
+    const random = mulberry32(42);
     const alphabet = ['a', 'Z', '7', ' ', ',', '"', '\n', '\r\n', 'é', '€', '😀', '\t'];
     const expected: { line: number; fields: string[] }[] = [];
     let text = '';

@@ -5,18 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { idHash, NarrowIdTable, SeenIds } from '../../../functions/core/metrics/pass';
-
-/** mulberry32, so the random sequences are the same on every run. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { mulberry32 } from '../../../functions/core/models/simulate';
 
 /** Replays ids through SeenIds and a Set; returns how many answers agreed and how many were new. */
 function compare(ids: readonly string[], seen: SeenIds): { agreed: number; fresh: number } {
@@ -46,7 +35,7 @@ function collidingPair(): [string, string] {
 
 describe('SeenIds', () => {
   it('says whether an id is new, like a Set, on a random sequence with repeats', () => {
-    const random = rng(7);
+    const random = mulberry32(7);
     const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789-_é\u00ff';
     const ids: string[] = [];
     for (let i = 0; i < 200_000; i++) {
@@ -87,7 +76,7 @@ describe('SeenIds', () => {
   });
 
   it('answers like a Set through add, across its growth', () => {
-    const random = rng(11);
+    const random = mulberry32(11);
     const table = new NarrowIdTable(1 << 24, 2 ** 31);
     const reference = new Set<string>();
     let agreed = 0;
