@@ -173,6 +173,13 @@ export async function ingestDroppedFile(deps: IngestDeps, key: string): Promise<
     return { status: 'rejected', key, reason, rejectedKey: rejectedBase, errorKey };
   };
 
+  // The user replaced the file while it was being read or copied: its own event follows.
+  const superseded = (error: ObjectChangedError): IngestOutcome => ({
+    status: 'skipped',
+    key,
+    reason: `superseded by a newer upload (${error.message})`,
+  });
+
   if (!target.dataset) {
     const reason =
       target.folder === '_unsorted'
@@ -212,11 +219,7 @@ export async function ingestDroppedFile(deps: IngestDeps, key: string): Promise<
     } catch (error) {
       if (error instanceof DatasetError) return await rejectFile(error.message);
       if (error instanceof ObjectChangedError) {
-        return {
-          status: 'skipped',
-          key,
-          reason: `superseded by a newer upload (${error.message})`,
-        };
+        return superseded(error);
       }
       throw error;
     }
@@ -228,11 +231,7 @@ export async function ingestDroppedFile(deps: IngestDeps, key: string): Promise<
       await deps.objects.copy(key, exportKey, info.etag);
     } catch (error) {
       if (error instanceof ObjectChangedError) {
-        return {
-          status: 'skipped',
-          key,
-          reason: `superseded by a newer upload (${error.message})`,
-        };
+        return superseded(error);
       }
       throw error;
     }
