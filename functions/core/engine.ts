@@ -1,22 +1,33 @@
 /**
- * The metric engine's entry point: reads every export file once, streaming, into one
- * `MetricPass` for all requested periods, and turns the result into one `Snapshot` per
- * period with its data-quality counts and the list of files it was computed from.
+ * The metric engine's entry point: validates every export file into DuckDB's typed tables
+ * (datasets/load.ts), computes the metrics of all requested periods with SQL
+ * (metrics/compute.ts), fits the CLV models once for the periods that need them, and
+ * returns one `Snapshot` per period with its data-quality counts and the list of files it
+ * was computed from.
  *
- * Files are read one at a time, dataset by dataset, each dataset's files in key order (so
- * "the last row of an id wins" means the last in key order, see DATASETS.md). A file that
+ * Files are loaded dataset by dataset, each dataset's files in key order (so "the last row
+ * of an id wins" means the last in key order, see DATASETS.md). A file that is not on local
+ * disk is first copied from its stream to a scratch folder (Lambda's ephemeral storage),
+ * since DuckDB reads files, not streams; the folder is removed at the end. A file that
  * cannot be read as its dataset at all (`DatasetError`: missing column, corrupt gzip,
  * unsupported type) is recorded in the snapshot's quality and contributes no row; the
  * other files still count. Any other error (the storage failing, an object replaced while
  * it is read) is thrown as it is: the files may be fine, and a retry can succeed.
  */
-import { Readable } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { columnMapFor, DATASET_NAMES, type DatasetName, type ReportConfig } from './config';
 import { DatasetError } from './datasets/errors';
-import { readExport } from './datasets/read';
+import { loadExport } from './datasets/load';
 import type { ReadOptions } from './datasets/rules';
+import { columnsOf } from './datasets/spec';
+import { type DuckOptions, withDuck } from './duck/db';
+import { createDatasetTables, rawTable } from './duck/tables';
 import { METRIC_IDS } from './metrics/catalogue';
-import { MetricPass } from './metrics/pass';
+import { computeMetrics } from './metrics/compute';
 import { EngineError } from './metrics/plan';
 import { ClvModelsHook } from './models/hook';
 import type { DatasetQuality, InputFile, MetricValue, Snapshot } from './snapshot';
@@ -32,6 +43,12 @@ export interface EngineProgress {
   file: string;
   bytes: number;
   rows: number;
+}
+
+/** Where the engine may use memory and disk (see ComputeSnapshotsInput). */
+export interface EngineSettings {
+  duck?: DuckOptions;
+  scratchDirectory?: string;
 }
 
 export interface ComputeSnapshotsInput {
@@ -50,6 +67,10 @@ export interface ComputeSnapshotsInput {
    * @default - every period
    */
   modelPeriods?: readonly string[];
+  /** DuckDB's memory limit, spill folder and threads. @default - DuckDB's defaults */
+  duck?: DuckOptions;
+  /** Where files that are not on local disk are copied. @default - the OS temp folder */
+  scratchDirectory?: string;
 }
 
 /** `file:line:column: reason`, or `file:line: reason` when the whole record is bad. */
@@ -65,27 +86,6 @@ function reasonOf(error: DatasetError): string {
   return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }
 
-/**
- * The file with `open` counting the bytes that flow through. A generator rather than a
- * 'data' listener, so the reader's own consumption (and early stop) is unchanged and a
- * stream error reaches the reader as the same error object.
- */
-function counting(file: ExportFile, counter: { bytes: number }): ExportFile {
-  return {
-    ...file,
-    open: async () => {
-      const source = await file.open();
-      async function* pass(): AsyncGenerator<Buffer | string> {
-        for await (const chunk of source as AsyncIterable<Buffer | string>) {
-          counter.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-          yield chunk;
-        }
-      }
-      return Readable.from(pass());
-    },
-  };
-}
-
 function emptyQuality(): DatasetQuality {
   return {
     rowsRead: 0,
@@ -97,10 +97,19 @@ function emptyQuality(): DatasetQuality {
   };
 }
 
+/** The file on local disk: its own path, or a copy of its stream in `scratch`. */
+async function localCopy(file: ExportFile, scratch: () => Promise<string>, n: number) {
+  if (file.path !== undefined) return file.path;
+  // The copy keeps the key's name, whose extension says the format.
+  const path = join(await scratch(), `${n}-${basename(file.key)}`);
+  await pipeline(await file.open(), createWriteStream(path));
+  return path;
+}
+
 /**
- * Computes the snapshot of each requested period from the export files, in one pass over
- * them. Metrics carry no `previous`/`delta`: callers apply `withDeltas(current, previous)`
- * (metrics/deltas.ts), e.g. after asking for [previous, current].
+ * Computes the snapshot of each requested period from the export files. Metrics carry no
+ * `previous`/`delta`: callers apply `withDeltas(current, previous)` (metrics/deltas.ts),
+ * e.g. after asking for [previous, current].
  *
  * Throws `EngineError` for periods that are empty, overlapping, of mixed kinds or in another
  * time zone than the report; rethrows any error of a file's stream that is not a
@@ -133,97 +142,148 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
   for (const list of byDataset.values()) list.sort(byKey);
   const datasets = DATASET_NAMES.filter((d) => byDataset.has(d));
 
+  let scratchDir: Promise<string> | undefined;
+  const scratch = () => {
+    scratchDir ??= mkdtemp(join(input.scratchDirectory ?? tmpdir(), 'engine-'));
+    return scratchDir;
+  };
   const models = new ClvModelsHook(config, periods, input.modelPeriods);
-  const pass = new MetricPass({
-    config,
-    periods,
-    datasetsWithFiles: datasets,
-    extraAccumulators: models.accumulators,
-  });
-
   const quality: Partial<Record<DatasetName, DatasetQuality>> = {};
-  for (const dataset of datasets) {
-    const q = emptyQuality();
-    quality[dataset] = q;
-    const options: ReadOptions = {
-      timezone: config.timezone,
-      currency: config.currency,
-      columns: columnMapFor(config, dataset),
-    };
-    for (const file of byDataset.get(dataset) ?? []) {
-      const feed = pass.openFile(dataset);
-      const counter = { bytes: 0 };
-      // Rows of this file, counted here so that a file failing half-way can be accounted.
-      let accepted = 0;
-      let rejected = 0;
-      const reasons: string[] = [];
-      const reject: RejectSink = (row) => {
-        rejected++;
-        if (reasons.length < FIRST_REASONS) reasons.push(describeRejection(row));
-        onReject(row);
-      };
-      try {
-        const stats = await readExport(
-          counting(file, counter) as ExportFile & { dataset: typeof dataset },
-          options,
-          (row) => {
-            accepted++;
-            feed.row(row);
-          },
-          reject,
-        );
-        feed.commit();
-        q.rowsRead += stats.rowsRead;
-        q.rowsRejected += stats.rowsRejected;
-        for (const r of reasons) if (q.firstReasons.length < FIRST_REASONS) q.firstReasons.push(r);
-      } catch (error) {
-        if (!(error instanceof DatasetError)) throw error;
-        feed.abort();
-        // Only `events` keeps the rows of a file that failed half-way (see FileFeed); they
-        // are then counted like those of any file. Other datasets drop the whole file.
-        if (dataset === 'events') {
-          q.rowsRead += accepted + rejected;
-          q.rowsRejected += rejected;
-          for (const r of reasons)
-            if (q.firstReasons.length < FIRST_REASONS) q.firstReasons.push(r);
+  try {
+    const computed = await withDuck(async (db) => {
+      await createDatasetTables(db);
+      let n = 0;
+      for (const dataset of datasets) {
+        const q = emptyQuality();
+        quality[dataset] = q;
+        const options: ReadOptions = {
+          timezone: config.timezone,
+          currency: config.currency,
+          columns: columnMapFor(config, dataset),
+        };
+        for (const [ordinal, file] of (byDataset.get(dataset) ?? []).entries()) {
+          const path = await localCopy(file, scratch, n++);
+          const reasons: string[] = [];
+          const reject: RejectSink = (row) => {
+            if (reasons.length < FIRST_REASONS) reasons.push(describeRejection(row));
+            onReject(row);
+          };
+          let rows = 0;
+          try {
+            const stats = await loadExport(db, { dataset, key: file.key, path }, ordinal, options, reject);
+            rows = stats.rowsRead;
+            q.rowsRead += stats.rowsRead;
+            q.rowsRejected += stats.rowsRejected;
+            for (const r of reasons) {
+              if (q.firstReasons.length < FIRST_REASONS) q.firstReasons.push(r);
+            }
+          } catch (error) {
+            if (!(error instanceof DatasetError)) throw error;
+            q.filesRejected.push({ key: file.key, reason: reasonOf(error) });
+          }
+          const { size } = await stat(path);
+          if (file.path === undefined) await rm(path, { force: true });
+          onProgress?.({ dataset, file: file.key, bytes: size, rows });
         }
-        q.filesRejected.push({ key: file.key, reason: reasonOf(error) });
       }
-      onProgress?.({ dataset, file: file.key, bytes: counter.bytes, rows: accepted + rejected });
+      const result = await computeMetrics(db, { config, periods, datasetsWithFiles: datasets });
+      await models.load(db, result.plan, result.counts.orders.rowsAccepted > 0);
+      return result;
+    }, input.duck);
+
+    for (const dataset of datasets) {
+      const q = quality[dataset] as DatasetQuality;
+      q.rowsAccepted = computed.counts[dataset].rowsAccepted;
+      q.duplicatesDropped = computed.counts[dataset].duplicatesDropped;
     }
-    pass.finishDataset(dataset);
-  }
-  for (const dataset of datasets) {
-    const q = quality[dataset] as DatasetQuality;
-    q.rowsAccepted = pass.counts[dataset].rowsAccepted;
-    q.duplicatesDropped = pass.counts[dataset].duplicatesDropped;
-  }
 
-  const inputFiles: InputFile[] = datasets.flatMap((dataset) =>
-    (byDataset.get(dataset) ?? []).map((f) => {
-      const entry: InputFile = { dataset, key: f.key };
-      if (f.etag !== undefined) entry.etag = f.etag;
-      return entry;
-    }),
-  );
+    const inputFiles: InputFile[] = datasets.flatMap((dataset) =>
+      (byDataset.get(dataset) ?? []).map((f) => {
+        const entry: InputFile = { dataset, key: f.key };
+        if (f.etag !== undefined) entry.etag = f.etag;
+        return entry;
+      }),
+    );
 
-  const computedAt = new Date().toISOString();
-  const values = pass.metrics();
-  const snapshots = periods.map((period, i) => {
-    const snapshot: Snapshot = {
-      reportId,
-      period: toPeriodInfo(period),
-      currency: config.currency,
-      computedAt,
-      metrics: values[i] as Record<string, MetricValue>,
-      quality: structuredClone(quality),
-      inputFiles: structuredClone(inputFiles),
-    };
-    models.apply(snapshot);
-    snapshot.metrics = inCatalogueOrder(snapshot.metrics, period.key);
-    return snapshot;
-  });
-  return { snapshots };
+    const computedAt = new Date().toISOString();
+    const snapshots = periods.map((period, i) => {
+      const snapshot: Snapshot = {
+        reportId,
+        period: toPeriodInfo(period),
+        currency: config.currency,
+        computedAt,
+        metrics: computed.metrics[i] as Record<string, MetricValue>,
+        quality: structuredClone(quality),
+        inputFiles: structuredClone(inputFiles),
+      };
+      models.apply(snapshot);
+      snapshot.metrics = inCatalogueOrder(snapshot.metrics, period.key);
+      return snapshot;
+    });
+    return { snapshots };
+  } finally {
+    if (scratchDir) await rm(await scratchDir, { recursive: true, force: true });
+  }
+}
+
+export interface ValidatedExport {
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  /** Earliest and latest instant in any time column of the accepted rows; null without rows. */
+  instants: { min: number; max: number } | null;
+}
+
+/**
+ * Validates one export file on its own, as the ingest of a dropped file does before it
+ * keeps it: every row through the dataset's rules (rejects to `onReject`), and the span of
+ * instants its accepted rows hold (which periods it touches). Throws the file's
+ * `DatasetError` when it cannot be read as its dataset at all.
+ */
+export async function validateExport(
+  file: ExportFile,
+  config: ReportConfig,
+  onReject: RejectSink,
+  options: EngineSettings = {},
+): Promise<ValidatedExport> {
+  let scratchDir: Promise<string> | undefined;
+  const scratch = () => {
+    scratchDir ??= mkdtemp(join(options.scratchDirectory ?? tmpdir(), 'validate-'));
+    return scratchDir;
+  };
+  try {
+    return await withDuck(async (db) => {
+      await createDatasetTables(db);
+      const path = await localCopy(file, scratch, 0);
+      const stats = await loadExport(
+        db,
+        { dataset: file.dataset, key: file.key, path },
+        0,
+        {
+          timezone: config.timezone,
+          currency: config.currency,
+          columns: columnMapFor(config, file.dataset),
+        },
+        onReject,
+      );
+      const times = columnsOf(file.dataset)
+        .filter(([, spec]) => spec.kind === 'timestamp' || spec.kind === 'date')
+        .map(([name]) => name);
+      const span = await db.one<{ accepted: number; lo: number | null; hi: number | null }>(
+        `SELECT count(*) AS accepted, min(least(${times.join(', ')})) AS lo,
+                max(greatest(${times.join(', ')})) AS hi
+         FROM ${rawTable(file.dataset)}`,
+      );
+      return {
+        rowsRead: stats.rowsRead,
+        rowsAccepted: span.accepted,
+        rowsRejected: stats.rowsRejected,
+        instants: span.lo === null || span.hi === null ? null : { min: span.lo, max: span.hi },
+      };
+    }, options.duck);
+  } finally {
+    if (scratchDir) await rm(await scratchDir, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -13,6 +13,11 @@ export interface ExportFile {
   etag?: string;
   /** A fresh stream of the file's bytes as stored (gzip'd or not). */
   open(): Promise<Readable>;
+  /**
+   * The file on local disk, when it is one: the engine then reads it in place instead of
+   * copying the stream to its scratch folder first.
+   */
+  path?: string;
 }
 
 export interface ExportSource {

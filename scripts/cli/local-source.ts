@@ -92,6 +92,7 @@ async function localFile(dataset: DatasetName, path: string): Promise<LocalExpor
     dataset,
     key: path,
     bytes: size,
+    path,
     open: async (): Promise<Readable> => createReadStream(path, { highWaterMark: 1 << 20 }),
   };
 }

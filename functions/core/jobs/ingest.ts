@@ -1,7 +1,7 @@
 /**
  * Ingest one file dropped into `incoming/<dataset>/<name>`:
  *
- * 1. validate it as a stream (every row through the dataset's rules), collecting the
+ * 1. validate it (every row through the dataset's rules, in DuckDB), collecting the
  *    rejected rows in a temporary file and the earliest and latest instant of the rest;
  * 2. copy it, as it arrived, to `exports/<dataset>/<name>` — the first write of the job,
  *    conditional on the ETag that was validated;
@@ -22,10 +22,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { columnMapFor, DatasetName, type ReportConfig } from '../config';
+import { DatasetName, type ReportConfig } from '../config';
 import { DatasetError } from '../datasets/errors';
-import { readExport } from '../datasets/read';
-import { columnsOf } from '../datasets/spec';
+import { type ValidatedExport, validateExport } from '../engine';
 import type { RejectedRow } from '../sources';
 import { lastCompletePeriod, type Period, periodContaining, shiftPeriod } from '../time/periods';
 import { type JobLogger, ObjectChangedError, type ObjectStore, silentLogger } from './ports';
@@ -80,13 +79,6 @@ export function parseIncomingKey(
   const name = rest.slice(slash + 1);
   const dataset = DatasetName.safeParse(folder);
   return { dataset: dataset.success ? dataset.data : null, folder, name };
-}
-
-/** Instants (epoch ms) of a row's timestamp and date columns. */
-function instantsOf(dataset: DatasetName): string[] {
-  return columnsOf(dataset)
-    .filter(([, spec]) => spec.kind === 'timestamp' || spec.kind === 'date')
-    .map(([name]) => name);
 }
 
 /**
@@ -189,32 +181,17 @@ export async function ingestDroppedFile(deps: IngestDeps, key: string): Promise<
   }
   const dataset = target.dataset;
   const config = deps.config;
-  const timeColumns = instantsOf(dataset);
-  let minInstant = Number.POSITIVE_INFINITY;
-  let maxInstant = Number.NEGATIVE_INFINITY;
 
   const spool = new RejectSpool(mkdtemp(join(tmpdir(), 'ingest-')));
   try {
     await spool.open();
-    let counts: { rowsRead: number; rowsAccepted: number; rowsRejected: number };
+    let validated: ValidatedExport;
     try {
-      counts = await readExport(
+      validated = await validateExport(
         { dataset, key, etag: info.etag, open: () => deps.objects.open(key, info.etag) },
-        {
-          timezone: config.timezone,
-          currency: config.currency,
-          columns: columnMapFor(config, dataset),
-        },
-        (row) => {
-          const cells = row as unknown as Record<string, unknown>;
-          for (const column of timeColumns) {
-            const value = cells[column];
-            if (typeof value !== 'number') continue;
-            if (value < minInstant) minInstant = value;
-            if (value > maxInstant) maxInstant = value;
-          }
-        },
+        config,
         spool.sink,
+        deps.engine ?? {},
       );
     } catch (error) {
       if (error instanceof DatasetError) return await rejectFile(error.message);
@@ -223,6 +200,7 @@ export async function ingestDroppedFile(deps: IngestDeps, key: string): Promise<
       }
       throw error;
     }
+    const { instants, ...counts } = validated;
     const spooled = await spool.close();
 
     // The user's file is safe in exports/ before anything else is written.
@@ -247,8 +225,8 @@ export async function ingestDroppedFile(deps: IngestDeps, key: string): Promise<
     }
 
     const periods =
-      counts.rowsAccepted > 0 && Number.isFinite(minInstant)
-        ? periodsTouched(dataset, minInstant, maxInstant, config, now())
+      counts.rowsAccepted > 0 && instants
+        ? periodsTouched(dataset, instants.min, instants.max, config, now())
         : [];
     logger.info('accepted a file', {
       key,

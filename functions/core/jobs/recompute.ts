@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ReportConfig } from '../config';
-import { computeSnapshots } from '../engine';
+import { computeSnapshots, type EngineSettings } from '../engine';
 import type { Snapshot } from '../snapshot';
 import type { ExportFile, ExportSource, RejectSink } from '../sources';
 import type { Period } from '../time/periods';
@@ -33,6 +33,12 @@ export interface RecomputeDeps {
   logger?: JobLogger;
   /** Rows the engine rejects (already recorded at ingest; usually ignored here). */
   onReject?: RejectSink;
+  /**
+   * DuckDB's memory limit and spill folder, and where exports are copied to be read (in
+   * Lambda: from the function's memory and its ephemeral storage).
+   * @default - DuckDB's defaults and the OS temp folder
+   */
+  engine?: EngineSettings;
 }
 
 export interface RecomputeOptions {
@@ -159,6 +165,7 @@ export async function recomputePeriods(
         periods: stale,
         reportId,
         onReject: deps.onReject ?? (() => {}),
+        ...deps.engine,
       }));
     } catch (error) {
       // An export was replaced while it was being read; its own ingest will follow, and a

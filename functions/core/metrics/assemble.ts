@@ -1,22 +1,22 @@
 /**
- * From the accumulators' state to the metric values of one period. Every formula of
+ * From the families' per-period aggregates (SQL, metrics/<family>.ts) to the metric values of
+ * one period. Every formula of
  * METRICS.md is applied here, once; the joins across datasets (new customers × acquisition
  * channel, customers × onboarding events, tickets and revenue × the customer base) happen
  * here too, at result time, so the order in which datasets are read does not matter.
  */
 import type { DatasetName, ReportConfig } from '../config';
 import type { MetricValue } from '../snapshot';
-import type { EventActivity } from './activity';
-import type { BaseCounts, CustomerBase } from './customer-base';
-import type { Customers } from './customers';
-import type { EmailCampaigns } from './email';
-import type { MarketingSpend } from './marketing';
-import { type BoundaryPair, FIRST_WEEK_DAYS, MAU_WINDOW_DAYS, type PeriodPlan } from './plan';
-import type { Revenue } from './revenue';
-import type { Sessions } from './sessions';
-import type { Social } from './social';
-import type { Tickets } from './support';
-import { SURVEY_TYPES, type Surveys } from './surveys';
+import type { ActivityPeriod } from './activity';
+import type { ActivityMode, BaseCounts } from './customer-base';
+import type { EmailTally } from './email';
+import type { SpendPeriod } from './marketing';
+import { type BoundaryPair, MAU_WINDOW_DAYS, type PeriodPlan } from './plan';
+import type { HistoricValue, RevenuePeriod } from './revenue';
+import type { SessionTally } from './sessions';
+import type { SocialPeriod } from './social';
+import type { TicketTally } from './support';
+import { SURVEY_TYPES, type SurveyTally, type SurveyType } from './surveys';
 import {
   divide,
   divideOrNull,
@@ -31,29 +31,82 @@ import {
 /** `absent`: no file; `empty`: files but no accepted row; `present`: at least one row. */
 export type DatasetStatus = 'absent' | 'empty' | 'present';
 
+/**
+ * What each family's SQL (metrics/<family>.ts) hands the formulas: per-period aggregates,
+ * read by period index i of `plan.periods`. A family whose dataset is not `present` is not
+ * queried at all and is null here; every formula checks `unusable` first.
+ */
+export interface CustomerBaseState {
+  readonly mode: ActivityMode;
+  /** Whether any subscriptions row has an `mrr` value. */
+  readonly hasMrr: boolean;
+  /** Counts of any boundary pair of `plan.own` or `plan.trailing`. */
+  counts(pair: BoundaryPair): BaseCounts;
+  /** Customers whose acquisition time lies in period i. */
+  newCustomers(i: number): number;
+  /** New customers of period i by `customers.acquisition_channel` (exact match). */
+  newByChannel(i: number): ReadonlyMap<string, number>;
+}
+export interface RevenueState {
+  period(i: number): RevenuePeriod;
+  historic(i: number): HistoricValue;
+}
+export interface SpendState {
+  period(i: number): SpendPeriod;
+}
+export interface FirstWeekState {
+  /** Whether any customers row has `onboarding_completed_at` (then it is the source). */
+  readonly hasOnboardingColumn: boolean;
+  cohort(i: number): { customers: number; onboarded: number };
+}
+export interface SurveysState {
+  period(i: number): Record<SurveyType, SurveyTally>;
+}
+export interface ActivityState {
+  period(i: number): ActivityPeriod;
+}
+export interface SessionsState {
+  period(i: number): SessionTally;
+}
+export interface TicketsState {
+  period(i: number): TicketTally;
+}
+export interface EmailState {
+  readonly hasBounces: boolean;
+  period(i: number): EmailTally;
+}
+export interface SocialState {
+  readonly hasEngagement: boolean;
+  readonly hasMentions: boolean;
+  period(i: number): SocialPeriod;
+}
+
 export interface EngineState {
   plan: PeriodPlan;
   config: ReportConfig;
   status: Record<DatasetName, DatasetStatus>;
   /** The customer base of the activity mode; null when its dataset is unusable. */
-  base: CustomerBase | null;
+  base: CustomerBaseState | null;
   /** Why `base` is null. */
   baseReason: string;
   /** The subscriptions-based base (MRR metrics), also in orders mode when subscriptions exist. */
-  mrrBase: CustomerBase | null;
-  revenue: Revenue;
-  marketing: MarketingSpend;
-  customers: Customers;
-  surveys: Surveys;
-  activity: EventActivity;
-  sessions: Sessions;
-  tickets: Tickets;
-  email: EmailCampaigns;
-  social: Social;
+  mrrBase: CustomerBaseState | null;
+  revenue: RevenueState | null;
+  marketing: SpendState | null;
+  firstWeek: FirstWeekState | null;
+  surveys: SurveysState | null;
+  activity: ActivityState | null;
+  sessions: SessionsState | null;
+  tickets: TicketsState | null;
+  email: EmailState | null;
+  social: SocialState | null;
 }
 
-const HOUR_MS = 3_600_000;
-const FIRST_WEEK_MS = FIRST_WEEK_DAYS * 24 * HOUR_MS;
+/** A family's state, known to be there because its dataset passed `unusable`. */
+function loaded<T>(state: T | null, family: string): T {
+  if (state === null) throw new Error(`the ${family} family was not loaded`);
+  return state;
+}
 
 /** Plain-English reason why a dataset cannot feed a metric, or undefined when it can. */
 export function unusable(state: EngineState, dataset: DatasetName): string | undefined {
@@ -70,16 +123,8 @@ export function unusable(state: EngineState, dataset: DatasetName): string | und
 const NO_START = 'no customers at the start of the period (division by zero)';
 const NO_END = 'no customers active at the end of the period (division by zero)';
 
-/**
- * Computes every engine metric of period i (index into `plan.periods`). `counts` memoises
- * customer-base counts per boundary pair: the trailing churn of consecutive periods reuses
- * the same pairs.
- */
-export function periodMetrics(
-  state: EngineState,
-  i: number,
-  counts: (base: CustomerBase, pair: BoundaryPair) => BaseCounts,
-): Record<string, MetricValue> {
+/** Computes every engine metric of period i (index into `plan.periods`). */
+export function periodMetrics(state: EngineState, i: number): Record<string, MetricValue> {
   const { plan } = state;
   const out: Record<string, MetricValue> = {};
   const put = (mv: MetricValue, id: string) => {
@@ -91,8 +136,7 @@ export function periodMetrics(
 
   // ---- Customer base ------------------------------------------------------------------
   const base = state.base;
-  const c = base ? counts(base, pair) : undefined;
-  const newIds = base ? base.acquiredIn(period.start, period.end) : [];
+  const c = base ? base.counts(pair) : undefined;
   const customerBaseIds = [
     'customers_start',
     'customers_end',
@@ -106,7 +150,7 @@ export function periodMetrics(
   } else {
     put(known('customers_start', c.start), 'customers_start');
     put(known('customers_end', c.end), 'customers_end');
-    put(known('new_customers', newIds.length), 'new_customers');
+    put(known('new_customers', (base as CustomerBaseState).newCustomers(i)), 'new_customers');
     put(known('churned_customers', c.churned), 'churned_customers');
     put(fromOutcome('churn_rate', divide(c.churned, c.start, 100, NO_START)), 'churn_rate');
     put(
@@ -123,7 +167,7 @@ export function periodMetrics(
   if (mrrReason || !state.mrrBase) {
     for (const id of mrrIds) put(missing(id, mrrReason ?? 'no subscriptions export'), id);
   } else {
-    const m = counts(state.mrrBase, pair);
+    const m = state.mrrBase.counts(pair);
     const zero = 'MRR at the start of the period is 0 (division by zero)';
     put(known('mrr_start', m.mrrStart), 'mrr_start');
     put(known('mrr_end', m.mrrEnd), 'mrr_end');
@@ -146,7 +190,8 @@ export function periodMetrics(
     }
     arpc = { reason: ordersReason };
   } else {
-    const r = state.revenue.period(i);
+    const revenue = loaded(state.revenue, 'revenue');
+    const r = revenue.period(i);
     const noOrders = 'no orders in the period (division by zero)';
     put(known('revenue', r.revenue), 'revenue');
     put(known('orders', r.orders), 'orders');
@@ -155,7 +200,7 @@ export function periodMetrics(
       fromOutcome('purchase_frequency', divide(r.orders, r.buyers, 1, noOrders)),
       'purchase_frequency',
     );
-    const h = state.revenue.historic(i);
+    const h = revenue.historic(i);
     put(
       fromOutcome(
         'clv_historic',
@@ -167,10 +212,10 @@ export function periodMetrics(
   }
   put(fromOutcome('arpc', arpc), 'arpc');
 
-  const clv = predictiveClv(state, i, arpc, counts);
+  const clv = predictiveClv(state, i, arpc);
   put(fromOutcome('clv_predictive', clv), 'clv_predictive');
 
-  const cac = customerAcquisitionCost(state, i, newIds);
+  const cac = customerAcquisitionCost(state, i);
   put(cac, 'cac');
 
   let ratio: Outcome;
@@ -193,7 +238,7 @@ export function periodMetrics(
       put(missing(id, ticketsReason), id);
     }
   } else {
-    const t = state.tickets.period(i);
+    const t = loaded(state.tickets, 'tickets').period(i);
     put(known('ticket_volume', t.volume, Object.fromEntries(t.byChannel)), 'ticket_volume');
     put(
       fromOutcome(
@@ -203,9 +248,9 @@ export function periodMetrics(
       'tickets_per_100_customers',
     );
     put(
-      t.responseMinutes.length === 0
+      t.responseMinutesP50 === null
         ? missing('first_response_time_p50', 'no ticket created in the period has a first response')
-        : known('first_response_time_p50', median([...t.responseMinutes])),
+        : known('first_response_time_p50', t.responseMinutesP50),
       'first_response_time_p50',
     );
   }
@@ -230,7 +275,6 @@ function predictiveClv(
   state: EngineState,
   i: number,
   arpc: Outcome,
-  counts: (base: CustomerBase, pair: BoundaryPair) => BaseCounts,
 ): Outcome {
   if (!('value' in arpc)) return { reason: `revenue per customer is unknown: ${arpc.reason}` };
   const base = state.base;
@@ -239,7 +283,7 @@ function predictiveClv(
   let atStart = 0;
   const trailing = state.plan.trailing[i] ?? [];
   for (const pair of trailing) {
-    const c = counts(base, pair);
+    const c = base.counts(pair);
     churned += c.churned;
     atStart += c.start;
   }
@@ -259,23 +303,20 @@ function predictiveClv(
  * new customers in P whose `customers.acquisition_channel` is that channel (exact match),
  * null when none; one entry per channel with spend rows in P.
  */
-function customerAcquisitionCost(state: EngineState, i: number, newIds: string[]): MetricValue {
+function customerAcquisitionCost(state: EngineState, i: number): MetricValue {
   const reason = unusable(state, 'marketing_spend');
   if (reason) return missing('cac', reason);
   if (!state.base) return missing('cac', state.baseReason);
-  const spend = state.marketing.period(i);
-  const newByChannel = new Map<string, number>();
-  for (const id of newIds) {
-    const channel = state.customers.byId.get(id)?.channel;
-    if (channel !== undefined) newByChannel.set(channel, (newByChannel.get(channel) ?? 0) + 1);
-  }
+  const spend = loaded(state.marketing, 'marketing_spend').period(i);
+  const newByChannel = state.base.newByChannel(i);
+  const newCustomers = state.base.newCustomers(i);
   const breakdown: Record<string, number | null> = {};
   for (const [channel, amount] of spend.byChannel) {
     breakdown[channel] = divideOrNull(amount, newByChannel.get(channel) ?? 0, 1);
   }
   return fromOutcome(
     'cac',
-    divide(spend.total, newIds.length, 1, 'no new customers in the period (division by zero)'),
+    divide(spend.total, newCustomers, 1, 'no new customers in the period (division by zero)'),
     breakdown,
   );
 }
@@ -284,7 +325,7 @@ function surveyMetrics(state: EngineState, i: number): Record<string, MetricValu
   const ids = ['nps', 'csat', 'csat_avg', 'ces', 'ces_avg', 'survey_responses'];
   const reason = unusable(state, 'survey_responses');
   if (reason) return Object.fromEntries(ids.map((id) => [id, missing(id, reason)]));
-  const s = state.surveys.period(i);
+  const s = loaded(state.surveys, 'survey_responses').period(i);
   const none = (type: string) => `no ${type} responses in the period`;
   const byType: Record<string, number> = {};
   let total = 0;
@@ -317,7 +358,7 @@ function activityMetrics(state: EngineState, i: number): Record<string, MetricVa
     'feature_usage',
     'core_action_rate',
   ];
-  const a = eventsReason ? undefined : state.activity.period(i);
+  const a = eventsReason ? undefined : loaded(state.activity, 'events').period(i);
   if (!a) {
     for (const id of eventIds) out[id] = missing(id, eventsReason ?? 'no events export');
   } else {
@@ -366,7 +407,7 @@ function activityMetrics(state: EngineState, i: number): Record<string, MetricVa
   if (sessionsReason) {
     for (const id of sessionIds) out[id] = missing(id, sessionsReason);
   } else {
-    const s = state.sessions.period(i);
+    const s = loaded(state.sessions, 'sessions').period(i);
     const none = 'no sessions in the period (division by zero)';
     out.sessions = known('sessions', s.sessions);
     out.avg_session_duration = fromOutcome(
@@ -382,7 +423,7 @@ function activityMetrics(state: EngineState, i: number): Record<string, MetricVa
   if (state.status.sessions !== 'absent') {
     out.pageviews = sessionsReason
       ? missing('pageviews', sessionsReason)
-      : known('pageviews', state.sessions.period(i).pageviews);
+      : known('pageviews', loaded(state.sessions, 'sessions').period(i).pageviews);
   } else if (state.status.events === 'absent') {
     out.pageviews = missing('pageviews', 'no sessions or events export');
   } else {
@@ -406,8 +447,8 @@ function firstWeekEngagement(state: EngineState, i: number): MetricValue {
   const id = 'first_week_engagement';
   const customersReason = unusable(state, 'customers');
   if (customersReason) return missing(id, customersReason);
-  const fromColumn = state.customers.hasOnboardingColumn;
-  if (!fromColumn) {
+  const firstWeek = loaded(state.firstWeek, 'customers');
+  if (!firstWeek.hasOnboardingColumn) {
     const eventsReason = unusable(state, 'events');
     if (eventsReason) {
       return missing(
@@ -416,16 +457,7 @@ function firstWeekEngagement(state: EngineState, i: number): MetricValue {
       );
     }
   }
-  const cohort = state.plan.firstWeek[i];
-  if (!cohort) throw new RangeError(`no period ${i}`);
-  let customers = 0;
-  let onboarded = 0;
-  for (const [customerId, record] of state.customers.byId) {
-    if (record.createdAt < cohort.start || record.createdAt >= cohort.end) continue;
-    customers++;
-    const at = fromColumn ? record.onboardedAt : state.activity.firstOnboardingOf(customerId);
-    if (at !== undefined && at - record.createdAt < FIRST_WEEK_MS) onboarded++;
-  }
+  const { customers, onboarded } = firstWeek.cohort(i);
   return fromOutcome(
     id,
     divide(onboarded, customers, 100, 'no customers whose first week ended in the period'),
@@ -436,9 +468,12 @@ function emailMetrics(state: EngineState, i: number): Record<string, MetricValue
   const ids = ['email_open_rate', 'email_ctr', 'email_click_to_open', 'email_bounce_rate'];
   const reason =
     unusable(state, 'email_campaigns') ??
-    (state.email.period(i).campaigns === 0 ? 'no email campaigns sent in the period' : undefined);
+    (loaded(state.email, 'email_campaigns').period(i).campaigns === 0
+      ? 'no email campaigns sent in the period'
+      : undefined);
   if (reason) return Object.fromEntries(ids.map((id) => [id, missing(id, reason)]));
-  const e = state.email.period(i);
+  const email = loaded(state.email, 'email_campaigns');
+  const e = email.period(i);
   const noDelivered = 'no emails delivered in the period (division by zero)';
   return {
     email_open_rate: fromOutcome(
@@ -456,7 +491,7 @@ function emailMetrics(state: EngineState, i: number): Record<string, MetricValue
       ),
     ),
     // Over the campaigns that report bounces only (see EmailTally.sentWithBounces).
-    email_bounce_rate: !state.email.hasBounces
+    email_bounce_rate: !email.hasBounces
       ? missing('email_bounce_rate', 'no bounces values in the email_campaigns export')
       : e.campaignsWithBounces === 0
         ? missing('email_bounce_rate', 'no campaign sent in the period has a bounces value')
@@ -485,7 +520,8 @@ function socialMetrics(state: EngineState, i: number): Record<string, MetricValu
       social_mentions: missing('social_mentions', reason),
     };
   }
-  const s = state.social.period(i);
+  const social = loaded(state.social, 'social');
+  const s = social.period(i);
   let engagement = 0;
   let followers = 0;
   const breakdown: Record<string, number | null> = {};
@@ -498,7 +534,7 @@ function socialMetrics(state: EngineState, i: number): Record<string, MetricValu
     breakdown[platform] = divideOrNull(e, f, 100);
   }
   return {
-    social_engagement_rate: state.social.hasEngagement
+    social_engagement_rate: social.hasEngagement
       ? fromOutcome(
           'social_engagement_rate',
           divide(
@@ -513,7 +549,7 @@ function socialMetrics(state: EngineState, i: number): Record<string, MetricValu
           'social_engagement_rate',
           'no likes, comments, shares or reposts values in the social export',
         ),
-    social_mentions: state.social.hasMentions
+    social_mentions: social.hasMentions
       ? known('social_mentions', s.mentions)
       : missing('social_mentions', 'no mentions values in the social export'),
   };

@@ -1,32 +1,36 @@
 /** Marketing spend per period, in total and per channel, for `cac`. */
-import type { MarketingSpendRow } from '../datasets/rows';
+import type { Duck } from '../duck/db';
 import type { PeriodPlan } from './plan';
 
 export interface SpendPeriod {
   total: number;
+  /** Per channel, in the order the channels first appear in the export. */
   byChannel: Map<string, number>;
 }
 
-export class MarketingSpend {
-  rows = 0;
-  private readonly plan: PeriodPlan;
-  private readonly spend: SpendPeriod[];
+/**
+ * `cac` (numerator): per period i and channel, Σ amount of the spend rows dated in
+ * [start, end). Rows come in file order (`_file`, `_rec`), so a channel's first row fixes its
+ * place in the breakdown, as the rows were read.
+ */
+const SPEND_SQL = `
+  SELECT p.i, m.channel, sum(m.amount) AS amount
+  FROM marketing_spend m
+  JOIN plan_periods p ON m.date >= p.start_ms AND m.date < p.end_ms
+  GROUP BY p.i, m.channel
+  ORDER BY p.i, min(m._file), min(m._rec) FILTER (WHERE m._file = (SELECT 0))`;
 
-  constructor(plan: PeriodPlan) {
-    this.plan = plan;
-    this.spend = plan.periods.map(() => ({ total: 0, byChannel: new Map<string, number>() }));
-  }
+type SpendGroup = { i: number; channel: string; amount: number };
 
-  add(row: MarketingSpendRow): void {
-    this.rows++;
-    const p = this.plan.locate(row.date);
-    if (p < 0) return;
-    const s = this.spend[p] as SpendPeriod;
-    s.total += row.amount;
-    s.byChannel.set(row.channel, (s.byChannel.get(row.channel) ?? 0) + row.amount);
+export async function loadMarketingSpend(
+  db: Duck,
+  plan: PeriodPlan,
+): Promise<{ period(i: number): SpendPeriod }> {
+  const spend = plan.periods.map((): SpendPeriod => ({ total: 0, byChannel: new Map() }));
+  for (const g of await db.all<SpendGroup>(SPEND_SQL)) {
+    const s = spend[g.i] as SpendPeriod;
+    s.total += g.amount;
+    s.byChannel.set(g.channel, g.amount);
   }
-
-  period(i: number): SpendPeriod {
-    return this.spend[i] as SpendPeriod;
-  }
+  return { period: (i) => spend[i] as SpendPeriod };
 }

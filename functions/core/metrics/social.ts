@@ -3,7 +3,7 @@
  * count at the end of each period per platform — the count on the latest row dated on or
  * before the period's last day (on equal dates, the row read last).
  */
-import type { SocialRow } from '../datasets/rows';
+import type { Duck } from '../duck/db';
 import type { PeriodPlan } from './plan';
 
 export interface SocialPeriod {
@@ -14,69 +14,83 @@ export interface SocialPeriod {
   followers: Map<string, number>;
 }
 
-interface Latest {
-  date: number;
-  followers: number;
-}
+/**
+ * `social_engagement_rate` and `social_mentions`, one row per period i and platform:
+ * - `engagement`, `mentions`: sums over the rows dated in [start, end) (NULL when the
+ *   platform has no row in P);
+ * - `followers`: the count on the platform's latest row dated before `end` — a date is a
+ *   local midnight, so "on or before the last day of P" is date < end. Rows of one platform
+ *   and date are first reduced to the one read last (highest file, then record), so the
+ *   ASOF join meets one row per date;
+ * - `has_engagement`, `has_mentions` (the same on every row): whether any row at all has
+ *   likes, comments, shares or reposts, resp. mentions. The flags row comes back even when
+ *   no row lies before an end (then with a NULL i).
+ * `social` has no id column: its view holds every row, with `_file` and `_rec`.
+ */
+const SOCIAL_SQL = `
+  WITH in_period AS (
+    SELECT p.i, s.platform,
+      sum(coalesce(s.likes, 0) + coalesce(s.comments, 0) + coalesce(s.shares, 0)
+        + coalesce(s.reposts, 0)) AS engagement,
+      sum(coalesce(s.mentions, 0)) AS mentions
+    FROM social s
+    JOIN plan_periods p ON s.date >= p.start_ms AND s.date < p.end_ms
+    GROUP BY p.i, s.platform
+  ),
+  last_of_day AS (
+    SELECT platform, date, arg_max(followers, (_file, _rec)) AS followers
+    FROM social
+    GROUP BY platform, date
+  ),
+  at_end AS (
+    SELECT e.i, d.platform, d.followers
+    FROM (SELECT p.i, p.end_ms, q.platform
+          FROM plan_periods p CROSS JOIN (SELECT DISTINCT platform FROM last_of_day) q) e
+    ASOF JOIN last_of_day d ON e.platform = d.platform AND e.end_ms > d.date
+  ),
+  per_platform AS (
+    SELECT coalesce(a.i, b.i) AS i, coalesce(a.platform, b.platform) AS platform,
+      b.engagement, b.mentions, a.followers
+    FROM at_end a FULL JOIN in_period b ON a.i = b.i AND a.platform = b.platform
+  ),
+  flags AS (
+    SELECT
+      bool_or(likes IS NOT NULL OR comments IS NOT NULL OR shares IS NOT NULL
+        OR reposts IS NOT NULL) AS has_engagement,
+      bool_or(mentions IS NOT NULL) AS has_mentions
+    FROM social
+  )
+  SELECT flags.has_engagement, flags.has_mentions, per_platform.*
+  FROM flags LEFT JOIN per_platform ON true`;
 
-export class Social {
-  rows = 0;
-  /** Whether any row has likes, comments, shares or reposts. */
-  hasEngagement = false;
-  hasMentions = false;
-  private readonly plan: PeriodPlan;
-  private readonly engagement: Map<string, number>[];
-  private readonly mentions: Float64Array;
-  /**
-   * latest[j] per platform: the latest row dated in [end(j−1), end(j)) — "bucket" j. The
-   * follower count at end(i) is the latest over buckets 0..i, found at result time.
-   */
-  private readonly latest: Map<string, Latest>[];
+type SocialGroup = {
+  has_engagement: boolean | null;
+  has_mentions: boolean | null;
+  i: number | null;
+  platform: string;
+  engagement: number | null;
+  mentions: number | null;
+  followers: number | null;
+};
 
-  constructor(plan: PeriodPlan) {
-    this.plan = plan;
-    this.engagement = plan.periods.map(() => new Map<string, number>());
-    this.mentions = new Float64Array(plan.size);
-    this.latest = plan.periods.map(() => new Map<string, Latest>());
+export async function loadSocial(
+  db: Duck,
+  plan: PeriodPlan,
+): Promise<{ hasEngagement: boolean; hasMentions: boolean; period(i: number): SocialPeriod }> {
+  const periods = plan.periods.map(
+    (): SocialPeriod => ({ engagement: new Map(), mentions: 0, followers: new Map() }),
+  );
+  const groups = await db.all<SocialGroup>(SOCIAL_SQL);
+  for (const g of groups) {
+    if (g.i === null) continue;
+    const p = periods[g.i] as SocialPeriod;
+    if (g.engagement !== null) p.engagement.set(g.platform, g.engagement);
+    if (g.mentions !== null) p.mentions += g.mentions;
+    if (g.followers !== null) p.followers.set(g.platform, g.followers);
   }
-
-  add(row: SocialRow): void {
-    this.rows++;
-    const parts = [row.likes, row.comments, row.shares, row.reposts];
-    if (parts.some((v) => v !== undefined)) this.hasEngagement = true;
-    if (row.mentions !== undefined) this.hasMentions = true;
-    // A date is a local midnight; "on or before the last day of P" is date < end.
-    const bucket = this.plan.firstEndAfter(row.date);
-    if (bucket < this.plan.size) {
-      const latest = this.latest[bucket] as Map<string, Latest>;
-      const cur = latest.get(row.platform);
-      if (!cur || row.date >= cur.date) {
-        latest.set(row.platform, { date: row.date, followers: row.followers });
-      }
-    }
-    const p = this.plan.locate(row.date);
-    if (p < 0) return;
-    const engaged = parts.reduce<number>((sum, v) => sum + (v ?? 0), 0);
-    const byPlatform = this.engagement[p] as Map<string, number>;
-    byPlatform.set(row.platform, (byPlatform.get(row.platform) ?? 0) + engaged);
-    this.mentions[p] = (this.mentions[p] as number) + (row.mentions ?? 0);
-  }
-
-  period(i: number): SocialPeriod {
-    const best = new Map<string, Latest>();
-    for (let j = 0; j <= i; j++) {
-      for (const [platform, row] of this.latest[j] as Map<string, Latest>) {
-        const cur = best.get(platform);
-        // Later buckets hold later dates, so a later bucket wins ties too.
-        if (!cur || row.date >= cur.date) best.set(platform, row);
-      }
-    }
-    const followers = new Map<string, number>();
-    for (const [platform, row] of best) followers.set(platform, row.followers);
-    return {
-      engagement: this.engagement[i] as Map<string, number>,
-      mentions: this.mentions[i] as number,
-      followers,
-    };
-  }
+  return {
+    hasEngagement: groups.some((g) => g.has_engagement === true),
+    hasMentions: groups.some((g) => g.has_mentions === true),
+    period: (i) => periods[i] as SocialPeriod,
+  };
 }

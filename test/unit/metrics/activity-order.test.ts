@@ -24,13 +24,13 @@ const INTERLEAVED = [
 // percentage of the week's users: any feature 2 / 3, each named feature 1 / 3.
 const GROUPED = [...INTERLEAVED].sort((x, y) => (x.user_id < y.user_id ? -1 : 1));
 
-describe('activity does not depend on the order of users in the file', () => {
+describe('activity does not depend on the order of users in the file', async () => {
   for (const [name, rows] of [
     ['interleaved', INTERLEAVED],
     ['grouped by user', GROUPED],
   ] as const) {
-    it(`counts users and user-days with rows ${name}`, () => {
-      const result = run({ periods: ['2026-W10'], data: { events: [rows] } });
+    it(`counts users and user-days with rows ${name}`, async () => {
+      const result = await run({ periods: ['2026-W10'], data: { events: [rows] } });
       expect(valueIn(result, '2026-W10', 'dau')).toBeCloseTo(6 / 7, 12);
       expect(valueIn(result, '2026-W10', 'wau')).toBe(3);
       expect(valueIn(result, '2026-W10', 'mau')).toBe(3);

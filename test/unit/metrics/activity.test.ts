@@ -30,11 +30,11 @@ const EVENTS = [
 
 const PERIODS = ['2026-W01', '2026-W10', '2026-W11'];
 
-describe('activity metrics from events', () => {
-  const result = run({ periods: PERIODS, data: { events: [EVENTS] } });
+describe('activity metrics from events', async () => {
+  const result = await run({ periods: PERIODS, data: { events: [EVENTS] } });
 
-  describe('dau', () => {
-    it('is the mean over the days of the period of the users active that day', () => {
+  describe('dau', async () => {
+    it('is the mean over the days of the period of the users active that day', async () => {
       // W10: 7 user-days / 7 days = 1; W11: 1 / 7. A user active twice a day counts once.
       expect(valueIn(result, '2026-W10', 'dau')).toBe(1);
       expect(valueIn(result, '2026-W11', 'dau')).toBeCloseTo(1 / 7, 12);
@@ -42,16 +42,16 @@ describe('activity metrics from events', () => {
     });
   });
 
-  describe('wau', () => {
-    it('counts the users with an event in the week', () => {
+  describe('wau', async () => {
+    it('counts the users with an event in the week', async () => {
       expect(valueIn(result, '2026-W10', 'wau')).toBe(4);
       expect(valueIn(result, '2026-W11', 'wau')).toBe(1);
       expect(valueIn(result, '2026-W01', 'wau')).toBe(0);
     });
   });
 
-  describe('mau', () => {
-    it('counts the users with an event in the 30 days ending with the period', () => {
+  describe('mau', async () => {
+    it('counts the users with an event in the 30 days ending with the period', async () => {
       // W10 [7 Feb, 9 Mar): u1, u2, u6, u7 + u4 (10 Feb) = 5; u5 (6 Feb) is out.
       expect(valueIn(result, '2026-W10', 'mau')).toBe(5);
       // W11 [14 Feb, 16 Mar): u1, u2, u6, u7, u3 = 5; u4 is out.
@@ -59,35 +59,35 @@ describe('activity metrics from events', () => {
     });
   });
 
-  describe('stickiness', () => {
-    it('is dau / mau × 100', () => {
+  describe('stickiness', async () => {
+    it('is dau / mau × 100', async () => {
       // W10: 1 / 5 × 100 = 20; W11: (1/7) / 5 × 100 = 20/7.
       expect(valueIn(result, '2026-W10', 'stickiness')).toBe(20);
       expect(valueIn(result, '2026-W11', 'stickiness')).toBeCloseTo(20 / 7, 12);
     });
 
-    it('is null with a reason when nobody was active in the MAU window', () => {
+    it('is null with a reason when nobody was active in the MAU window', async () => {
       expect(reasonOf(result, '2026-W01', 'stickiness')).toBe(
         'no users with an event in the 30 days ending with the period (division by zero)',
       );
     });
   });
 
-  describe('conversion_rate', () => {
-    it('is users with a conversion event / users with any event × 100', () => {
+  describe('conversion_rate', async () => {
+    it('is users with a conversion event / users with any event × 100', async () => {
       // W10: u2 purchased → 1 / 4 × 100 = 25. W11: 0 / 1 = 0.
       expect(valueIn(result, '2026-W10', 'conversion_rate')).toBe(25);
       expect(valueIn(result, '2026-W11', 'conversion_rate')).toBe(0);
     });
 
-    it('is null with a reason when nobody was active in the period', () => {
+    it('is null with a reason when nobody was active in the period', async () => {
       expect(reasonOf(result, '2026-W01', 'conversion_rate')).toBe(
         'no users with an event in the period (division by zero)',
       );
     });
 
-    it('uses the configured conversion event names', () => {
-      const custom = run({
+    it('uses the configured conversion event names', async () => {
+      const custom = await run({
         config: { events: { conversion: ['report_created', 'purchase'] } },
         periods: ['2026-W10'],
         data: { events: [EVENTS] },
@@ -97,8 +97,8 @@ describe('activity metrics from events', () => {
     });
   });
 
-  describe('feature_usage', () => {
-    it('gives each feature its share of active users in the breakdown', () => {
+  describe('feature_usage', async () => {
+    it('gives each feature its share of active users in the breakdown', async () => {
       // export: u1, u2 → 2 / 4 × 100 = 50; search: u2 → 1 / 4 × 100 = 25.
       expect(metric(result, '2026-W10', 'feature_usage').breakdown).toEqual({
         export: 50,
@@ -106,26 +106,26 @@ describe('activity metrics from events', () => {
       });
     });
 
-    it('has as headline the share of active users who used any feature', () => {
+    it('has as headline the share of active users who used any feature', async () => {
       // u1, u2 and u7 (feature event without a name) → 3 / 4 × 100 = 75.
       expect(valueIn(result, '2026-W10', 'feature_usage')).toBe(75);
     });
 
-    it('is 0 with an empty breakdown when nobody used a feature', () => {
+    it('is 0 with an empty breakdown when nobody used a feature', async () => {
       expect(valueIn(result, '2026-W11', 'feature_usage')).toBe(0);
       expect(metric(result, '2026-W11', 'feature_usage').breakdown).toEqual({});
     });
   });
 
-  describe('core_action_rate', () => {
-    it('is null with a reason until core actions are configured', () => {
+  describe('core_action_rate', async () => {
+    it('is null with a reason until core actions are configured', async () => {
       expect(reasonOf(result, '2026-W10', 'core_action_rate')).toBe(
         'no core actions configured (events.coreActions)',
       );
     });
 
-    it('is users with a core action / users with any event × 100', () => {
-      const configured = run({
+    it('is users with a core action / users with any event × 100', async () => {
+      const configured = await run({
         config: { events: { coreActions: ['report_created'] } },
         periods: ['2026-W10'],
         data: { events: [EVENTS] },
@@ -135,16 +135,16 @@ describe('activity metrics from events', () => {
     });
   });
 
-  describe('pageviews', () => {
-    it('counts page_view events when there is no sessions export', () => {
+  describe('pageviews', async () => {
+    it('counts page_view events when there is no sessions export', async () => {
       // W10: u1's two page_view events; W11: none.
       expect(valueIn(result, '2026-W10', 'pageviews')).toBe(2);
       expect(valueIn(result, '2026-W11', 'pageviews')).toBe(0);
     });
   });
 
-  it('keeps the first event of a repeated event_id', () => {
-    const result = run({
+  it('keeps the first event of a repeated event_id', async () => {
+    const result = await run({
       periods: ['2026-W10'],
       data: {
         events: [EVENTS, [event('u9', '2026-03-05T10:00:00Z', 'purchase', { event_id: 'p1' })]],
@@ -155,10 +155,10 @@ describe('activity metrics from events', () => {
     expect(valueIn(result, '2026-W10', 'conversion_rate')).toBe(25);
   });
 
-  it('is null with a reason without an events export, or with an empty one', () => {
+  it('is null with a reason without an events export, or with an empty one', async () => {
     const ids = ['dau', 'wau', 'mau', 'stickiness', 'conversion_rate', 'feature_usage'];
-    const absent = run({ periods: ['2026-W10'], data: {} });
-    const empty = run({ periods: ['2026-W10'], data: { events: [[]] } });
+    const absent = await run({ periods: ['2026-W10'], data: {} });
+    const empty = await run({ periods: ['2026-W10'], data: { events: [[]] } });
     for (const id of ids) {
       expect(reasonOf(absent, '2026-W10', id)).toBe('no events export');
       expect(reasonOf(empty, '2026-W10', id)).toBe('the events export has no accepted rows');
@@ -168,7 +168,7 @@ describe('activity metrics from events', () => {
   });
 });
 
-describe('activity metrics in a monthly report in a non-UTC time zone', () => {
+describe('activity metrics in a monthly report in a non-UTC time zone', async () => {
   // America/New_York, March 2026 = [1 Mar 00:00 EST = 05:00Z, 1 Apr 00:00 EDT = 04:00Z),
   // 31 local days; 8 Mar is 23 hours long (daylight saving starts). MAU window
   // [1 Apr − 30 days, 1 Apr) = [2 Mar, 1 Apr) local: 1 Mar is not in it.
@@ -179,18 +179,18 @@ describe('activity metrics in a monthly report in a non-UTC time zone', () => {
     event('y', '2026-03-31T23:30:00-04:00'), // 31 Mar local (1 Apr 03:30Z)
     event('z', '2026-02-28T23:00:00-05:00'), // 28 Feb local (1 Mar 04:00Z)
   ];
-  const ny = run({
+  const ny = await run({
     config: { timezone: 'America/New_York', period: 'month' },
     periods: ['2026-03'],
     data: { events: [rows] },
   });
 
-  it('counts local days for dau, the 23-hour day as one day', () => {
+  it('counts local days for dau, the 23-hour day as one day', async () => {
     // User-days: 1 Mar x, 8 Mar y (twice, once), 31 Mar y → 3 / 31 days.
     expect(valueIn(ny, '2026-03', 'dau')).toBeCloseTo(3 / 31, 12);
   });
 
-  it('counts mau over the 30 local days ending with the month', () => {
+  it('counts mau over the 30 local days ending with the month', async () => {
     // [2 Mar, 1 Apr): y only (x's 1 Mar is outside) → 1; stickiness (3/31) / 1 × 100.
     expect(valueIn(ny, '2026-03', 'mau')).toBe(1);
     expect(valueIn(ny, '2026-03', 'stickiness')).toBeCloseTo(300 / 31, 12);
@@ -198,11 +198,11 @@ describe('activity metrics in a monthly report in a non-UTC time zone', () => {
     expect(valueIn(ny, '2026-03', 'conversion_rate')).toBe(0);
   });
 
-  it('is null for wau with a reason: WAU is a weekly metric', () => {
+  it('is null for wau with a reason: WAU is a weekly metric', async () => {
     expect(reasonOf(ny, '2026-03', 'wau')).toBe(
       'WAU is defined for weekly reports; this report is monthly',
     );
-    const quarter = run({
+    const quarter = await run({
       config: { period: 'quarter' },
       periods: ['2026-Q1'],
       data: { events: [rows] },
@@ -212,8 +212,8 @@ describe('activity metrics in a monthly report in a non-UTC time zone', () => {
     );
   });
 
-  it('places the same instants on other days in UTC', () => {
-    const utc = run({
+  it('places the same instants on other days in UTC', async () => {
+    const utc = await run({
       config: { period: 'month' },
       periods: ['2026-03'],
       data: { events: [rows] },
@@ -224,7 +224,7 @@ describe('activity metrics in a monthly report in a non-UTC time zone', () => {
   });
 });
 
-describe('first_week_engagement', () => {
+describe('first_week_engagement', async () => {
   // Cohorts [start − 7 days, end − 7 days): W10 [23 Feb, 2 Mar), W11 [2 Mar, 9 Mar),
   // W09 [16 Feb, 23 Feb), W08 [9 Feb, 16 Feb).
   const CUSTOMERS = [
@@ -244,8 +244,8 @@ describe('first_week_engagement', () => {
     customer('c6', '2026-02-22T23:59:00Z', { onboarded: '2026-02-23T00:00:00Z' }),
   ];
 
-  it('is the share of the cohort onboarded within 7 × 24 h, from onboarding_completed_at', () => {
-    const result = run({
+  it('is the share of the cohort onboarded within 7 × 24 h, from onboarding_completed_at', async () => {
+    const result = await run({
       periods: ['2026-W08', '2026-W09', '2026-W10', '2026-W11'],
       data: { customers: [CUSTOMERS] },
     });
@@ -260,9 +260,9 @@ describe('first_week_engagement', () => {
     );
   });
 
-  it('falls back on the first onboarding event when the column has no values', () => {
+  it('falls back on the first onboarding event when the column has no values', async () => {
     const plain = CUSTOMERS.map((c) => ({ ...c, onboarding_completed_at: undefined }));
-    const result = run({
+    const result = await run({
       periods: ['2026-W10'],
       data: {
         customers: [plain],
@@ -281,9 +281,9 @@ describe('first_week_engagement', () => {
     expect(valueIn(result, '2026-W10', 'first_week_engagement')).toBe(40);
   });
 
-  it('uses the configured onboarding event name', () => {
+  it('uses the configured onboarding event name', async () => {
     const plain = CUSTOMERS.map((c) => ({ ...c, onboarding_completed_at: undefined }));
-    const result = run({
+    const result = await run({
       config: { events: { onboarding: 'setup_done' } },
       periods: ['2026-W10'],
       data: {
@@ -300,20 +300,20 @@ describe('first_week_engagement', () => {
     expect(valueIn(result, '2026-W10', 'first_week_engagement')).toBe(20);
   });
 
-  it('is null with a reason without customers, or without any onboarding source', () => {
-    const noCustomers = run({ periods: ['2026-W10'], data: { events: [[]] } });
+  it('is null with a reason without customers, or without any onboarding source', async () => {
+    const noCustomers = await run({ periods: ['2026-W10'], data: { events: [[]] } });
     expect(reasonOf(noCustomers, '2026-W10', 'first_week_engagement')).toBe('no customers export');
     const plain = CUSTOMERS.map((c) => ({ ...c, onboarding_completed_at: undefined }));
-    const noSource = run({ periods: ['2026-W10'], data: { customers: [plain] } });
+    const noSource = await run({ periods: ['2026-W10'], data: { customers: [plain] } });
     expect(reasonOf(noSource, '2026-W10', 'first_week_engagement')).toBe(
       'no onboarding_completed_at values in the customers export and no events export',
     );
   });
 
-  it('takes cohort days in the report time zone and 7 × 24 h as elapsed time', () => {
+  it('takes cohort days in the report time zone and 7 × 24 h as elapsed time', async () => {
     // America/New_York, W11 cohort = [2 Mar 00:00 EST, 9 Mar 00:00 EDT); daylight saving
     // starts on 8 Mar, so a wall-clock week across it is 167 elapsed hours.
-    const result = run({
+    const result = await run({
       config: { timezone: 'America/New_York' },
       periods: ['2026-W11'],
       data: {

@@ -9,7 +9,7 @@ import { parsePeriodKey } from '../../../functions/core/time/periods';
 import { at, metric, order, run, sub } from './helpers';
 
 /** The value of a metric, failing the test when it is null. */
-function value(result: ReturnType<typeof run>, period: string, id: string): number {
+function value(result: Awaited<ReturnType<typeof run>>, period: string, id: string): number {
   const mv = metric(result, period, id);
   if (mv.value === null) throw new Error(`${id} of ${period} is null: ${mv.reason}`);
   return mv.value;
@@ -38,14 +38,14 @@ const SUBSCRIPTIONS = [
   sub('h2', 'h', '2026-03-06T00:00:00Z', undefined, 100),
 ];
 
-describe('customer base (subscriptions mode)', () => {
-  const result = run({
+describe('customer base (subscriptions mode)', async () => {
+  const result = await run({
     periods: ['2026-W09', '2026-W10', '2026-W11'],
     data: { subscriptions: [SUBSCRIPTIONS] },
   });
 
-  describe('customers_start', () => {
-    it('counts customers active at the start instant, including a start exactly on it', () => {
+  describe('customers_start', async () => {
+    it('counts customers active at the start instant, including a start exactly on it', async () => {
       // W10 start 2 Mar 00:00: a, b, c, d (starts at that instant), h1 → 5.
       // g ended 10 Feb; e and f start later.
       expect(value(result, '2026-W10', 'customers_start')).toBe(5);
@@ -54,8 +54,8 @@ describe('customer base (subscriptions mode)', () => {
     });
   });
 
-  describe('customers_end', () => {
-    it('counts customers active at the end instant; a subscription ending on it is not', () => {
+  describe('customers_end', async () => {
+    it('counts customers active at the end instant; a subscription ending on it is not', async () => {
       // W10 end 9 Mar 00:00: a, d, e (starts at that instant), g2, h2 → 5.
       // b ended 5 Mar, c ends exactly at 9 Mar 00:00 (not covered), f ended 4 Mar.
       expect(value(result, '2026-W10', 'customers_end')).toBe(5);
@@ -64,7 +64,7 @@ describe('customer base (subscriptions mode)', () => {
     });
   });
 
-  describe('new_customers', () => {
+  describe('new_customers', async () => {
     it('counts first activations in [start, end)', () => {
       // W10: d (2 Mar 00:00, the start is included), f (3 Mar) → 2.
       // e starts at the excluded end; g's first subscription started in January.
@@ -75,9 +75,9 @@ describe('customer base (subscriptions mode)', () => {
       expect(value(result, '2026-W11', 'new_customers')).toBe(1);
     });
 
-    it('does not count a reactivated customer as new', () => {
+    it('does not count a reactivated customer as new', async () => {
       // Only g in the data: subscription Jan → 10 Feb, then again from 4 Mar.
-      const g = run({
+      const g = await run({
         periods: ['2026-W10'],
         data: { subscriptions: [SUBSCRIPTIONS.filter((r) => r.customer_id === 'g')] },
       });
@@ -88,8 +88,8 @@ describe('customer base (subscriptions mode)', () => {
     });
   });
 
-  describe('churned_customers', () => {
-    it('counts customers active at start and not at end; a gap inside P is not churn', () => {
+  describe('churned_customers', async () => {
+    it('counts customers active at start and not at end; a gap inside P is not churn', async () => {
       // Active at start {a, b, c, d, h}; of those not active at end: b, c → 2.
       // h had no subscription from 4 to 6 Mar but is active at both ends.
       expect(value(result, '2026-W10', 'churned_customers')).toBe(2);
@@ -97,17 +97,17 @@ describe('customer base (subscriptions mode)', () => {
     });
   });
 
-  describe('churn_rate', () => {
-    it('is churned / customers at start × 100', () => {
+  describe('churn_rate', async () => {
+    it('is churned / customers at start × 100', async () => {
       // W10: 2 / 5 × 100 = 40 %.
       expect(value(result, '2026-W10', 'churn_rate')).toBe(40);
       // W11: start {a, d, e, g, h} = 5, all still active at 16 Mar: 0 / 5 = 0 %.
       expect(value(result, '2026-W11', 'churn_rate')).toBe(0);
     });
 
-    it('is null with a reason when nobody is active at the start', () => {
+    it('is null with a reason when nobody is active at the start', async () => {
       // Only f (3 → 4 Mar): S = 0, so the rate is undefined, not 0.
-      const f = run({
+      const f = await run({
         periods: ['2026-W10'],
         data: { subscriptions: [SUBSCRIPTIONS.filter((r) => r.customer_id === 'f')] },
       });
@@ -119,8 +119,8 @@ describe('customer base (subscriptions mode)', () => {
     });
   });
 
-  describe('retention_rate', () => {
-    it('is the cohort form |active at start and end| / S × 100 and adds up with churn', () => {
+  describe('retention_rate', async () => {
+    it('is the cohort form |active at start and end| / S × 100 and adds up with churn', async () => {
       // W10: {a, d, h} of the 5 at start → 3 / 5 × 100 = 60 %; 60 + 40 = 100.
       expect(value(result, '2026-W10', 'retention_rate')).toBe(60);
       expect(
@@ -128,7 +128,7 @@ describe('customer base (subscriptions mode)', () => {
       ).toBe(100);
     });
 
-    it('differs from the articles’ (E − N) / S when joiners leave inside P', () => {
+    it('differs from the articles’ (E − N) / S when joiners leave inside P', async () => {
       // Customers: k active throughout, m churns in W10, n1..n3 join and leave in W10.
       const rows = [
         sub('k', 'k', '2026-01-01T00:00:00Z'),
@@ -137,7 +137,7 @@ describe('customer base (subscriptions mode)', () => {
         sub('n2', 'n2', '2026-03-03T00:00:00Z', '2026-03-04T00:00:00Z'),
         sub('n3', 'n3', '2026-03-03T00:00:00Z', '2026-03-04T00:00:00Z'),
       ];
-      const r = run({ periods: ['2026-W10'], data: { subscriptions: [rows] } });
+      const r = await run({ periods: ['2026-W10'], data: { subscriptions: [rows] } });
       // S = 2 (k, m), E = 1 (k), N = 3. Cohort: 1 / 2 × 100 = 50 %.
       // The articles' (E − N) / S = (1 − 3) / 2 × 100 = −100 %, which is not a rate.
       expect(value(r, '2026-W10', 'retention_rate')).toBe(50);
@@ -145,27 +145,27 @@ describe('customer base (subscriptions mode)', () => {
     });
   });
 
-  describe('mrr_start, mrr_end, revenue_churn_rate, net_revenue_retention', () => {
-    it('sums the MRR of the subscriptions active at each boundary', () => {
+  describe('mrr_start, mrr_end, revenue_churn_rate, net_revenue_retention', async () => {
+    it('sums the MRR of the subscriptions active at each boundary', async () => {
       // At 2 Mar: a 10 + b 20 + c 30 + d 40 + h1 90 = 190.
       expect(value(result, '2026-W10', 'mrr_start')).toBe(190);
       // At 9 Mar: a 10 + d 40 + e 50 + g2 80 + h2 100 = 280.
       expect(value(result, '2026-W10', 'mrr_end')).toBe(280);
     });
 
-    it('revenue_churn_rate is the start MRR of the churned over mrr_start', () => {
+    it('revenue_churn_rate is the start MRR of the churned over mrr_start', async () => {
       // Churned b, c: (20 + 30) / 190 × 100 = 26.315789473684…
       expect(value(result, '2026-W10', 'revenue_churn_rate')).toBeCloseTo((50 / 190) * 100, 10);
     });
 
-    it('net_revenue_retention is the end MRR of the start cohort over mrr_start', () => {
+    it('net_revenue_retention is the end MRR of the start cohort over mrr_start', async () => {
       // Start cohort {a, b, c, d, h} at 9 Mar: a 10 + d 40 + h2 100 = 150 (e and g2 are not in
       // the cohort): 150 / 190 × 100 = 78.947368421…
       expect(value(result, '2026-W10', 'net_revenue_retention')).toBeCloseTo((150 / 190) * 100, 10);
     });
 
-    it('is null with a reason when no subscription has an mrr value', () => {
-      const r = run({
+    it('is null with a reason when no subscription has an mrr value', async () => {
+      const r = await run({
         periods: ['2026-W10'],
         data: { subscriptions: [[sub('a', 'a', '2026-01-01T00:00:00Z')]] },
       });
@@ -177,7 +177,7 @@ describe('customer base (subscriptions mode)', () => {
   });
 });
 
-describe('customer base (orders mode)', () => {
+describe('customer base (orders mode)', async () => {
   // Window 30 days. W10 start 2 Mar → window [31 Jan, 2 Mar); end 9 Mar → [7 Feb, 9 Mar).
   const rows = [
     order('p', 'p', '2026-02-01T10:00:00Z', 25), // in the start window only: churned
@@ -191,34 +191,34 @@ describe('customer base (orders mode)', () => {
     order('w2', 'w', '2026-03-05T00:00:00Z', 25), // … and comes back: reactivated, not new
     order('x', 'x', '2026-02-07T00:00:00Z', 25), // exactly at the end window's first instant
   ];
-  const result = run({
+  const result = await run({
     config: { activity: { activeWindowDays: 30 } },
     periods: ['2026-W10'],
     data: { orders: [rows] },
   });
 
-  it('defaults to orders mode without a subscriptions export', () => {
+  it('defaults to orders mode without a subscriptions export', async () => {
     // S: p, q, s, x → 4 (t's order is at 2 Mar, not before it).
     expect(value(result, '2026-W10', 'customers_start')).toBe(4);
     // E: s, t, w (w2), x → 4 (u's order is at 9 Mar, not before it).
     expect(value(result, '2026-W10', 'customers_end')).toBe(4);
   });
 
-  it('counts churn and retention over the active window', () => {
+  it('counts churn and retention over the active window', async () => {
     // Churned: p, q → 2; churn 2 / 4 × 100 = 50 %; retained s, x → 50 %.
     expect(value(result, '2026-W10', 'churned_customers')).toBe(2);
     expect(value(result, '2026-W10', 'churn_rate')).toBe(50);
     expect(value(result, '2026-W10', 'retention_rate')).toBe(50);
   });
 
-  it('takes the first positive order as acquisition', () => {
+  it('takes the first positive order as acquisition', async () => {
     // New in [2 Mar, 9 Mar): t only (w first ordered in January, v only refunded, u at 9 Mar).
     expect(value(result, '2026-W10', 'new_customers')).toBe(1);
   });
 
-  it('uses the default window of 90 days', () => {
+  it('uses the default window of 90 days', async () => {
     // 90 days before 2 Mar 2026 is 2 Dec 2025 (Dec 30 + Jan 31 + Feb 28 + 1 = 90).
-    const r = run({
+    const r = await run({
       periods: ['2026-W10'],
       data: {
         orders: [
@@ -232,10 +232,10 @@ describe('customer base (orders mode)', () => {
     expect(value(r, '2026-W10', 'customers_start')).toBe(1);
   });
 
-  it('counts the window in calendar days of the report zone across a DST change', () => {
+  it('counts the window in calendar days of the report zone across a DST change', async () => {
     // New York, W44 ends Mon 2 Nov 2026 00:00 EST = 05:00Z. 30 calendar days earlier is
     // Sat 3 Oct 00:00 EDT = 04:00Z (30 × 24 h would give 05:00Z, an hour later).
-    const r = run({
+    const r = await run({
       config: { timezone: 'America/New_York', activity: { activeWindowDays: 30 } },
       periods: ['2026-W44'],
       data: {
@@ -250,8 +250,8 @@ describe('customer base (orders mode)', () => {
     expect(value(r, '2026-W44', 'customers_end')).toBe(1);
   });
 
-  it('does not use the subscriptions export when activity.mode is "orders"', () => {
-    const r = run({
+  it('does not use the subscriptions export when activity.mode is "orders"', async () => {
+    const r = await run({
       config: { activity: { mode: 'orders', activeWindowDays: 30 } },
       periods: ['2026-W10'],
       data: {
@@ -266,8 +266,8 @@ describe('customer base (orders mode)', () => {
   });
 });
 
-describe('customer base across daylight-saving changes', () => {
-  it('uses local midnights in America/New_York (2026-W44 has 169 hours)', () => {
+describe('customer base across daylight-saving changes', async () => {
+  it('uses local midnights in America/New_York (2026-W44 has 169 hours)', async () => {
     // Prepare: W44 = [Mon 26 Oct 00:00 EDT, Mon 2 Nov 00:00 EST) = [04:00Z, 05:00Z):
     // 7 × 24 h + 1 h, as clocks fall back on Sun 1 Nov.
     const w44 = parsePeriodKey('2026-W44', 'America/New_York');
@@ -287,7 +287,7 @@ describe('customer base across daylight-saving changes', () => {
       sub('s5', 'leaves', '2026-09-01T04:00:00Z', '2026-11-02T04:30:00Z'),
     ];
     // Act
-    const r = run({
+    const r = await run({
       config: { timezone: 'America/New_York' },
       periods: ['2026-W44', '2026-W45'],
       data: { subscriptions: [rows] },
@@ -303,7 +303,7 @@ describe('customer base across daylight-saving changes', () => {
     expect(value(r, '2026-W44', 'churn_rate')).toBeCloseTo((1 / 3) * 100, 12);
   });
 
-  it('uses local midnights in Europe/Berlin (2026-W43 ends on the Sunday of the change)', () => {
+  it('uses local midnights in Europe/Berlin (2026-W43 ends on the Sunday of the change)', async () => {
     // Prepare: W43 = [Mon 19 Oct 00:00 CEST, Mon 26 Oct 00:00 CET) = [18 Oct 22:00Z,
     // 25 Oct 23:00Z); clocks fall back on Sun 25 Oct at 03:00 CEST (01:00Z).
     const w43 = parsePeriodKey('2026-W43', 'Europe/Berlin');
@@ -322,7 +322,7 @@ describe('customer base across daylight-saving changes', () => {
       sub('b5', 'leaves', '2026-09-01T00:00:00Z', '2026-10-25T22:30:00Z'),
     ];
     // Act
-    const r = run({
+    const r = await run({
       config: { timezone: 'Europe/Berlin' },
       periods: ['2026-W42', '2026-W43', '2026-W44'],
       data: { subscriptions: [rows] },
@@ -339,7 +339,7 @@ describe('customer base across daylight-saving changes', () => {
   });
 });
 
-describe('customer base without usable inputs', () => {
+describe('customer base without usable inputs', async () => {
   const ids = [
     'customers_start',
     'customers_end',
@@ -349,9 +349,9 @@ describe('customer base without usable inputs', () => {
     'retention_rate',
   ];
 
-  it('is null with a reason when the subscriptions export has no rows', () => {
+  it('is null with a reason when the subscriptions export has no rows', async () => {
     // One subscriptions file with no rows: subscriptions mode (it has files), nothing in it.
-    const r = run({ periods: ['2026-W10'], data: { subscriptions: [[]] } });
+    const r = await run({ periods: ['2026-W10'], data: { subscriptions: [[]] } });
     for (const id of ids) {
       const mv = metric(r, '2026-W10', id);
       expect(mv.value, id).toBeNull();
@@ -362,8 +362,8 @@ describe('customer base without usable inputs', () => {
     );
   });
 
-  it('is null with a reason when there is neither a subscriptions nor an orders export', () => {
-    const r = run({ periods: ['2026-W10'], data: {} });
+  it('is null with a reason when there is neither a subscriptions nor an orders export', async () => {
+    const r = await run({ periods: ['2026-W10'], data: {} });
     for (const id of ids) {
       const mv = metric(r, '2026-W10', id);
       expect(mv.value, id).toBeNull();
@@ -372,8 +372,8 @@ describe('customer base without usable inputs', () => {
     expect(metric(r, '2026-W10', 'mrr_end').reason).toBe('no subscriptions export');
   });
 
-  it('says which export is missing when the mode is configured', () => {
-    const r = run({
+  it('says which export is missing when the mode is configured', async () => {
+    const r = await run({
       config: { activity: { mode: 'subscriptions' } },
       periods: ['2026-W10'],
       data: { orders: [[order('o', 'c', '2026-03-03T00:00:00Z', 5)]] },
@@ -383,15 +383,15 @@ describe('customer base without usable inputs', () => {
     );
   });
 
-  it('is null with a reason when the orders export has no rows in orders mode', () => {
-    const r = run({ periods: ['2026-W10'], data: { orders: [[]] } });
+  it('is null with a reason when the orders export has no rows in orders mode', async () => {
+    const r = await run({ periods: ['2026-W10'], data: { orders: [[]] } });
     expect(metric(r, '2026-W10', 'churn_rate').reason).toBe(
       'the orders export has no accepted rows',
     );
   });
 
-  it('never reports 0 for a missing input', () => {
-    const r = run({ periods: ['2026-W10'], data: {} });
+  it('never reports 0 for a missing input', async () => {
+    const r = await run({ periods: ['2026-W10'], data: {} });
     for (const id of ids) expect(metric(r, '2026-W10', id).value, id).not.toBe(0);
   });
 });

@@ -43,40 +43,40 @@ const CAMPAIGNS = [C1, C2, C3, C4];
 
 const PERIODS = ['2026-W10', '2026-W11', '2026-W12'];
 
-describe('email campaign metrics', () => {
-  const result = run({ periods: PERIODS, data: { email_campaigns: [CAMPAIGNS] } });
+describe('email campaign metrics', async () => {
+  const result = await run({ periods: PERIODS, data: { email_campaigns: [CAMPAIGNS] } });
 
-  describe('email_open_rate', () => {
-    it('is Σ unique opens / Σ delivered × 100', () => {
+  describe('email_open_rate', async () => {
+    it('is Σ unique opens / Σ delivered × 100', async () => {
       // 528 / 1640 × 100 = 32.195…
       expect(valueIn(result, '2026-W10', 'email_open_rate')).toBeCloseTo((528 / 1640) * 100, 12);
     });
   });
 
-  describe('email_ctr', () => {
-    it('is Σ unique clicks / Σ delivered × 100', () => {
+  describe('email_ctr', async () => {
+    it('is Σ unique clicks / Σ delivered × 100', async () => {
       // 154 / 1640 × 100 = 9.390…
       expect(valueIn(result, '2026-W10', 'email_ctr')).toBeCloseTo((154 / 1640) * 100, 12);
     });
   });
 
-  describe('email_click_to_open', () => {
-    it('is Σ unique clicks / Σ unique opens × 100', () => {
+  describe('email_click_to_open', async () => {
+    it('is Σ unique clicks / Σ unique opens × 100', async () => {
       // 154 / 528 × 100 = 29.166…
       expect(valueIn(result, '2026-W10', 'email_click_to_open')).toBeCloseTo((154 / 528) * 100, 12);
     });
   });
 
-  describe('email_bounce_rate', () => {
-    it('is Σ bounces / Σ sent × 100 over the campaigns that report bounces', () => {
+  describe('email_bounce_rate', async () => {
+    it('is Σ bounces / Σ sent × 100 over the campaigns that report bounces', async () => {
       // 60 / 1500 × 100 = 4 (C3, without a bounces value, is neither 0 bounces nor 200 sent).
       expect(valueIn(result, '2026-W10', 'email_bounce_rate')).toBe(4);
       // W11: 100 / 100 × 100 = 100.
       expect(valueIn(result, '2026-W11', 'email_bounce_rate')).toBe(100);
     });
 
-    it('is null with a reason when no campaign of the period reports bounces', () => {
-      const result = run({
+    it('is null with a reason when no campaign of the period reports bounces', async () => {
+      const result = await run({
         periods: ['2026-W10', '2026-W11'],
         data: { email_campaigns: [[C3, C4]] },
       });
@@ -87,8 +87,8 @@ describe('email campaign metrics', () => {
       expect(valueIn(result, '2026-W11', 'email_bounce_rate')).toBe(100);
     });
 
-    it('is null with a reason when the export has no bounces values at all', () => {
-      const result = run({
+    it('is null with a reason when the export has no bounces values at all', async () => {
+      const result = await run({
         periods: ['2026-W10'],
         data: { email_campaigns: [[C3]] },
       });
@@ -100,7 +100,7 @@ describe('email campaign metrics', () => {
     });
   });
 
-  it('gives reasons for zero denominators', () => {
+  it('gives reasons for zero denominators', async () => {
     // W11: delivered 0 and opens 0.
     expect(reasonOf(result, '2026-W11', 'email_open_rate')).toBe(
       'no emails delivered in the period (division by zero)',
@@ -113,14 +113,14 @@ describe('email campaign metrics', () => {
     );
   });
 
-  it('is null with a reason for a period without campaigns', () => {
+  it('is null with a reason for a period without campaigns', async () => {
     for (const id of ['email_open_rate', 'email_ctr', 'email_click_to_open', 'email_bounce_rate']) {
       expect(reasonOf(result, '2026-W12', id)).toBe('no email campaigns sent in the period');
     }
   });
 
-  it('keeps the last row of a campaign id exported twice (counters updated later)', () => {
-    const result = run({
+  it('keeps the last row of a campaign id exported twice (counters updated later)', async () => {
+    const result = await run({
       periods: ['2026-W10'],
       data: {
         email_campaigns: [
@@ -142,9 +142,9 @@ describe('email campaign metrics', () => {
     expect(valueIn(result, '2026-W10', 'email_bounce_rate')).toBeCloseTo((60 / 1700) * 100, 12);
   });
 
-  it('is null with a reason without an email_campaigns export, or with an empty one', () => {
-    const absent = run({ periods: ['2026-W10'], data: {} });
-    const empty = run({ periods: ['2026-W10'], data: { email_campaigns: [[]] } });
+  it('is null with a reason without an email_campaigns export, or with an empty one', async () => {
+    const absent = await run({ periods: ['2026-W10'], data: {} });
+    const empty = await run({ periods: ['2026-W10'], data: { email_campaigns: [[]] } });
     for (const id of ['email_open_rate', 'email_ctr', 'email_click_to_open', 'email_bounce_rate']) {
       expect(reasonOf(absent, '2026-W10', id)).toBe('no email_campaigns export');
       expect(reasonOf(empty, '2026-W10', id)).toBe(
@@ -153,7 +153,7 @@ describe('email campaign metrics', () => {
     }
   });
 
-  it('places campaigns in the report time zone', () => {
+  it('places campaigns in the report time zone', async () => {
     // Pacific/Auckland (+13:00 in March): W10 = [1 Mar 11:00Z, 8 Mar 11:00Z).
     const rows = [
       // 2 Mar 00:00 NZDT: W10's start (UTC's W09).
@@ -163,7 +163,7 @@ describe('email campaign metrics', () => {
       // 9 Mar 00:00 NZDT: W11 (UTC's W10).
       campaign('a3', '2026-03-08T11:00:00Z', { sent: 100, delivered: 100, opens: 90, clicks: 1 }),
     ];
-    const nz = run({
+    const nz = await run({
       config: { timezone: 'Pacific/Auckland' },
       periods: ['2026-W10'],
       data: { email_campaigns: [rows] },
@@ -171,7 +171,7 @@ describe('email campaign metrics', () => {
     // a1 only: 10 / 100 × 100 = 10.
     expect(valueIn(nz, '2026-W10', 'email_open_rate')).toBe(10);
     // UTC W10 = [2 Mar 00:00Z, 9 Mar 00:00Z) holds a3 only: 90 / 100 × 100 = 90.
-    const utc = run({ periods: ['2026-W10'], data: { email_campaigns: [rows] } });
+    const utc = await run({ periods: ['2026-W10'], data: { email_campaigns: [rows] } });
     expect(valueIn(utc, '2026-W10', 'email_open_rate')).toBe(90);
   });
 });

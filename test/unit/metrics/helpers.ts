@@ -1,6 +1,7 @@
 /**
  * Small builders for metric tests: hand-made rows (instants from explicit ISO strings with
- * offsets) fed through the same de-duplicating pass the engine uses.
+ * offsets) appended to the engine's typed tables in a fresh DuckDB database, then computed
+ * by the same SQL and formulas as the export path (de-duplication included).
  */
 import {
   type DatasetName,
@@ -20,7 +21,9 @@ import type {
   SurveyResponseRow,
   TicketRow,
 } from '../../../functions/core/datasets/rows';
-import { MetricPass, type RowAccumulator } from '../../../functions/core/metrics/pass';
+import { withDuck } from '../../../functions/core/duck/db';
+import { appendRows, createDatasetTables } from '../../../functions/core/duck/tables';
+import { computeMetrics } from '../../../functions/core/metrics/compute';
 import type { MetricValue } from '../../../functions/core/snapshot';
 import { parsePeriodKey } from '../../../functions/core/time/periods';
 
@@ -37,24 +40,21 @@ export interface RunOptions {
   config?: ReportConfigInput;
   periods: string[];
   data: Data;
-  extra?: RowAccumulator[];
 }
 
-/** Runs one pass and returns the metrics of each period, keyed by period key. */
-export function run(options: RunOptions): Record<string, Record<string, MetricValue>> {
+/** Computes the metrics of each period, keyed by period key. */
+export async function run(options: RunOptions): Promise<Record<string, Record<string, MetricValue>>> {
   const config = parseConfig(options.config ?? {});
   const periods = options.periods.map((key) => parsePeriodKey(key, config.timezone));
-  const pass = new MetricPass({
-    config,
-    periods,
-    datasetsWithFiles: Object.keys(options.data) as DatasetName[],
-    extraAccumulators: options.extra ?? [],
+  const datasets = Object.keys(options.data) as DatasetName[];
+  const { metrics } = await withDuck(async (db) => {
+    await createDatasetTables(db);
+    for (const dataset of datasets) {
+      const files = options.data[dataset] as RowOf[typeof dataset][][];
+      for (const [file, rows] of files.entries()) await appendRows(db, dataset, file, rows);
+    }
+    return computeMetrics(db, { config, periods, datasetsWithFiles: datasets });
   });
-  for (const dataset of Object.keys(options.data) as DatasetName[]) {
-    const files = options.data[dataset] as RowOf[typeof dataset][][];
-    pass.feedDataset(dataset, files);
-  }
-  const metrics = pass.metrics();
   const out: Record<string, Record<string, MetricValue>> = {};
   periods.forEach((p, i) => {
     out[p.key] = metrics[i] as Record<string, MetricValue>;

@@ -36,20 +36,20 @@ const SPEND = [
 
 const PERIODS = ['2026-W09', '2026-W10', '2026-W11'];
 
-describe('cac', () => {
-  const result = run({
+describe('cac', async () => {
+  const result = await run({
     periods: PERIODS,
     data: { subscriptions: [SUBSCRIPTIONS], customers: [CUSTOMERS], marketing_spend: [SPEND] },
   });
 
-  it('is spend in the period / new customers (blended)', () => {
+  it('is spend in the period / new customers (blended)', async () => {
     // W10: 100 + 50 + 30 = 180 over n1, n2, n3 → 60.
     expect(valueIn(result, '2026-W10', 'cac')).toBe(60);
     // W11: 70 over n4 → 70.
     expect(valueIn(result, '2026-W11', 'cac')).toBe(70);
   });
 
-  it('breaks down by channel: channel spend / its new customers, null when it has none', () => {
+  it('breaks down by channel: channel spend / its new customers, null when it has none', async () => {
     // W10: ads 150 / (n1, n2) = 75; email 30 / 0 → null. seo has new customer n3 but no
     // spend row in W10, so no entry; n3 still counts in the blended denominator.
     expect(metric(result, '2026-W10', 'cac').breakdown).toEqual({ ads: 75, email: null });
@@ -57,7 +57,7 @@ describe('cac', () => {
     expect(metric(result, '2026-W11', 'cac').breakdown).toEqual({ ads: 70 });
   });
 
-  it('is null with a reason when the period has no new customer, keeping the breakdown', () => {
+  it('is null with a reason when the period has no new customer, keeping the breakdown', async () => {
     // W09: 999 of seo spend, nobody new.
     expect(reasonOf(result, '2026-W09', 'cac')).toBe(
       'no new customers in the period (division by zero)',
@@ -65,8 +65,8 @@ describe('cac', () => {
     expect(metric(result, '2026-W09', 'cac').breakdown).toEqual({ seo: null });
   });
 
-  it('is 0 when there are new customers but no spend in the period', () => {
-    const noSpend = run({
+  it('is 0 when there are new customers but no spend in the period', async () => {
+    const noSpend = await run({
       periods: ['2026-W10'],
       data: {
         subscriptions: [SUBSCRIPTIONS],
@@ -79,10 +79,10 @@ describe('cac', () => {
     expect(metric(noSpend, '2026-W10', 'cac').breakdown).toEqual({});
   });
 
-  it('is null with a reason without a marketing_spend export, or with an empty one', () => {
-    const absent = run({ periods: ['2026-W10'], data: { subscriptions: [SUBSCRIPTIONS] } });
+  it('is null with a reason without a marketing_spend export, or with an empty one', async () => {
+    const absent = await run({ periods: ['2026-W10'], data: { subscriptions: [SUBSCRIPTIONS] } });
     expect(reasonOf(absent, '2026-W10', 'cac')).toBe('no marketing_spend export');
-    const empty = run({
+    const empty = await run({
       periods: ['2026-W10'],
       data: { subscriptions: [SUBSCRIPTIONS], marketing_spend: [[]] },
     });
@@ -91,13 +91,13 @@ describe('cac', () => {
     );
   });
 
-  it('is null with a reason without a customer base', () => {
-    const result = run({ periods: ['2026-W10'], data: { marketing_spend: [SPEND] } });
+  it('is null with a reason without a customer base', async () => {
+    const result = await run({ periods: ['2026-W10'], data: { marketing_spend: [SPEND] } });
     expect(reasonOf(result, '2026-W10', 'cac')).toBe('no subscriptions or orders export');
   });
 
-  it('has a blended value but null channel entries without a customers export', () => {
-    const result = run({
+  it('has a blended value but null channel entries without a customers export', async () => {
+    const result = await run({
       periods: ['2026-W10'],
       data: { subscriptions: [SUBSCRIPTIONS], marketing_spend: [SPEND] },
     });
@@ -106,10 +106,10 @@ describe('cac', () => {
     expect(metric(result, '2026-W10', 'cac').breakdown).toEqual({ ads: null, email: null });
   });
 
-  it('places spend dates and new customers in the report time zone', () => {
+  it('places spend dates and new customers in the report time zone', async () => {
     // America/New_York: W10 = [2 Mar 00:00 EST = 05:00Z, 9 Mar 00:00 EDT = 04:00Z).
     const tz = 'America/New_York';
-    const result = run({
+    const result = await run({
       config: { timezone: tz },
       periods: ['2026-W10'],
       data: {
@@ -136,7 +136,7 @@ describe('cac', () => {
   });
 });
 
-describe('ltv_cac_ratio', () => {
+describe('ltv_cac_ratio', async () => {
   // One trailing period, so churn is W10's own: at its start a, a2 and n1 (it starts on the
   // start instant) = 3, a2 churned → 1/3, lifetime 3 weeks.
   // Active at W10's end (9 Mar): a, n1, n2, n3, n4 (starts on the end instant) = 5.
@@ -146,8 +146,8 @@ describe('ltv_cac_ratio', () => {
     order('o2', 'a', '2026-03-04T00:00:00Z', 80),
   ];
 
-  it('is clv_predictive / cac', () => {
-    const result = run({
+  it('is clv_predictive / cac', async () => {
+    const result = await run({
       config: CONFIG,
       periods: ['2026-W10'],
       data: {
@@ -162,8 +162,8 @@ describe('ltv_cac_ratio', () => {
     expect(valueIn(result, '2026-W10', 'ltv_cac_ratio')).toBe(2);
   });
 
-  it('is null with a reason when CAC is 0', () => {
-    const result = run({
+  it('is null with a reason when CAC is 0', async () => {
+    const result = await run({
       config: CONFIG,
       periods: ['2026-W10'],
       data: {
@@ -177,8 +177,8 @@ describe('ltv_cac_ratio', () => {
     );
   });
 
-  it('is null with the reason of whichever side is unknown', () => {
-    const noSpend = run({
+  it('is null with the reason of whichever side is unknown', async () => {
+    const noSpend = await run({
       config: CONFIG,
       periods: ['2026-W10'],
       data: { subscriptions: [SUBSCRIPTIONS], orders: [ORDERS] },
@@ -186,7 +186,7 @@ describe('ltv_cac_ratio', () => {
     expect(reasonOf(noSpend, '2026-W10', 'ltv_cac_ratio')).toBe(
       'CAC is unknown: no marketing_spend export',
     );
-    const noOrders = run({
+    const noOrders = await run({
       config: CONFIG,
       periods: ['2026-W10'],
       data: { subscriptions: [SUBSCRIPTIONS], marketing_spend: [SPEND] },

@@ -35,14 +35,14 @@ const ORDERS = [
 const CONFIG = { clv: { trailingPeriods: 4, grossMargin: 0.5 } };
 const PERIODS = ['2026-W09', '2026-W10', '2026-W11', '2026-W12'];
 
-describe('revenue family', () => {
-  const result = run({
+describe('revenue family', async () => {
+  const result = await run({
     config: CONFIG,
     periods: PERIODS,
     data: { subscriptions: [SUBSCRIPTIONS], orders: [ORDERS] },
   });
 
-  describe('revenue', () => {
+  describe('revenue', async () => {
     it('sums amounts in [start, end) net of refunds', () => {
       // W10: o2 50 (on the start) + o3 30 + o4 20 − r1 10 = 90; o5 on the end is not in.
       expect(valueIn(result, '2026-W10', 'revenue')).toBe(90);
@@ -55,8 +55,8 @@ describe('revenue family', () => {
     });
   });
 
-  describe('orders', () => {
-    it('counts rows with a positive amount; refunds are not orders', () => {
+  describe('orders', async () => {
+    it('counts rows with a positive amount; refunds are not orders', async () => {
       // W10: o2, o3, o4 = 3 (r1 excluded).
       expect(valueIn(result, '2026-W10', 'orders')).toBe(3);
       // W11: o5 = 1 (r2 excluded); W12: 0.
@@ -65,38 +65,38 @@ describe('revenue family', () => {
     });
   });
 
-  describe('aov', () => {
-    it('is revenue / orders', () => {
+  describe('aov', async () => {
+    it('is revenue / orders', async () => {
       // W10: 90 / 3 = 30; W09: 100 / 1 = 100; W11: −10 / 1 = −10.
       expect(valueIn(result, '2026-W10', 'aov')).toBe(30);
       expect(valueIn(result, '2026-W09', 'aov')).toBe(100);
       expect(valueIn(result, '2026-W11', 'aov')).toBe(-10);
     });
 
-    it('is null with a reason when the period has no orders (only a refund)', () => {
+    it('is null with a reason when the period has no orders (only a refund)', async () => {
       expect(reasonOf(result, '2026-W12', 'aov')).toBe(
         'no orders in the period (division by zero)',
       );
     });
   });
 
-  describe('purchase_frequency', () => {
-    it('is orders / customers with a positive order in the period', () => {
+  describe('purchase_frequency', async () => {
+    it('is orders / customers with a positive order in the period', async () => {
       // W10: 3 orders by a (o2) and b (o3, o4) → 3 / 2 = 1.5. b's refund does not matter.
       expect(valueIn(result, '2026-W10', 'purchase_frequency')).toBe(1.5);
       // W11: 1 order by c → 1.
       expect(valueIn(result, '2026-W11', 'purchase_frequency')).toBe(1);
     });
 
-    it('is null with a reason without orders', () => {
+    it('is null with a reason without orders', async () => {
       expect(reasonOf(result, '2026-W12', 'purchase_frequency')).toBe(
         'no orders in the period (division by zero)',
       );
     });
   });
 
-  describe('arpc', () => {
-    it('is revenue / customers active at the end', () => {
+  describe('arpc', async () => {
+    it('is revenue / customers active at the end', async () => {
       // W09: 100 / 4 = 25; W10: 90 / 3 = 30; W11: −10 / 3; W12: −5 / 3.
       expect(valueIn(result, '2026-W09', 'arpc')).toBe(25);
       expect(valueIn(result, '2026-W10', 'arpc')).toBe(30);
@@ -105,8 +105,8 @@ describe('revenue family', () => {
     });
   });
 
-  describe('clv_historic', () => {
-    it('is the mean net total before the end over customers with a positive order before it', () => {
+  describe('clv_historic', async () => {
+    it('is the mean net total before the end over customers with a positive order before it', async () => {
       // End of W09 (2 Mar): only a has a positive order before it (o1 100) → 100 / 1.
       // e's refund does not make e a customer.
       expect(valueIn(result, '2026-W09', 'clv_historic')).toBe(100);
@@ -120,8 +120,8 @@ describe('revenue family', () => {
     });
   });
 
-  describe('clv_predictive', () => {
-    it('is arpc × gross margin × 1 / pooled trailing churn', () => {
+  describe('clv_predictive', async () => {
+    it('is arpc × gross margin × 1 / pooled trailing churn', async () => {
       // Trailing 4 weeks of W10: W07..W10, 4 customers at each start = 16, 1 churned (d in
       // W10) → churn 1/16, lifetime 16. 30 × 0.5 × 16 = 240.
       expect(valueIn(result, '2026-W10', 'clv_predictive')).toBe(240);
@@ -130,13 +130,13 @@ describe('revenue family', () => {
       expect(valueIn(result, '2026-W11', 'clv_predictive')).toBeCloseTo(-25, 12);
     });
 
-    it('uses the lifetime cap when nobody churned in the trailing periods', () => {
+    it('uses the lifetime cap when nobody churned in the trailing periods', async () => {
       // W09: W06..W09 without a churn → cap 260 weeks. 25 × 0.5 × 260 = 3250.
       expect(valueIn(result, '2026-W09', 'clv_predictive')).toBe(3250);
     });
 
-    it('caps the lifetime at clv.maxLifetimePeriods', () => {
-      const capped = run({
+    it('caps the lifetime at clv.maxLifetimePeriods', async () => {
+      const capped = await run({
         config: { clv: { trailingPeriods: 4, grossMargin: 0.5, maxLifetimePeriods: 10 } },
         periods: ['2026-W10'],
         data: { subscriptions: [SUBSCRIPTIONS], orders: [ORDERS] },
@@ -146,8 +146,8 @@ describe('revenue family', () => {
     });
   });
 
-  it('gives the same values whatever the order of the requested periods', () => {
-    const shuffled = run({
+  it('gives the same values whatever the order of the requested periods', async () => {
+    const shuffled = await run({
       config: CONFIG,
       periods: ['2026-W11', '2026-W09', '2026-W12', '2026-W10'],
       data: { subscriptions: [SUBSCRIPTIONS], orders: [ORDERS] },
@@ -158,9 +158,9 @@ describe('revenue family', () => {
   });
 });
 
-describe('revenue family: re-exported orders', () => {
-  it('counts an order id once, with the amount of the last file', () => {
-    const result = run({
+describe('revenue family: re-exported orders', async () => {
+  it('counts an order id once, with the amount of the last file', async () => {
+    const result = await run({
       config: CONFIG,
       periods: ['2026-W10'],
       data: {
@@ -174,18 +174,18 @@ describe('revenue family: re-exported orders', () => {
   });
 });
 
-describe('revenue family in orders mode', () => {
-  it('divides arpc by the customers with a positive order in the 90 days before the end', () => {
-    const result = run({ periods: ['2026-W10'], data: { orders: [ORDERS] } });
+describe('revenue family in orders mode', async () => {
+  it('divides arpc by the customers with a positive order in the 90 days before the end', async () => {
+    const result = await run({ periods: ['2026-W10'], data: { orders: [ORDERS] } });
     // Active at 9 Mar = a positive order in [9 Dec, 9 Mar): a (o1, o2), b (o3, o4) = 2; e has
     // only a refund, c's o5 is at the end instant. arpc = 90 / 2 = 45.
     expect(valueIn(result, '2026-W10', 'arpc')).toBe(45);
   });
 });
 
-describe('revenue family with missing inputs', () => {
-  it('is null with a reason when there is no orders export', () => {
-    const result = run({ periods: ['2026-W10'], data: { subscriptions: [SUBSCRIPTIONS] } });
+describe('revenue family with missing inputs', async () => {
+  it('is null with a reason when there is no orders export', async () => {
+    const result = await run({ periods: ['2026-W10'], data: { subscriptions: [SUBSCRIPTIONS] } });
     for (const id of ['revenue', 'orders', 'aov', 'purchase_frequency', 'arpc', 'clv_historic']) {
       expect(reasonOf(result, '2026-W10', id)).toBe('no orders export');
     }
@@ -194,8 +194,8 @@ describe('revenue family with missing inputs', () => {
     );
   });
 
-  it('is null with a reason when the orders export has no accepted rows', () => {
-    const result = run({
+  it('is null with a reason when the orders export has no accepted rows', async () => {
+    const result = await run({
       periods: ['2026-W10'],
       data: { subscriptions: [SUBSCRIPTIONS], orders: [[]] },
     });
@@ -203,8 +203,8 @@ describe('revenue family with missing inputs', () => {
     expect(reasonOf(result, '2026-W10', 'orders')).toBe('the orders export has no accepted rows');
   });
 
-  it('keeps revenue but not arpc when the configured customer base has no data', () => {
-    const result = run({
+  it('keeps revenue but not arpc when the configured customer base has no data', async () => {
+    const result = await run({
       config: { activity: { mode: 'subscriptions' } },
       periods: ['2026-W10'],
       data: { orders: [ORDERS] },
@@ -218,8 +218,8 @@ describe('revenue family with missing inputs', () => {
     );
   });
 
-  it('gives reasons for zero denominators: no customer at the end, none with an order', () => {
-    const result = run({
+  it('gives reasons for zero denominators: no customer at the end, none with an order', async () => {
+    const result = await run({
       periods: ['2026-W09', '2026-W10'],
       data: {
         // The only subscription ends before W10's end.
@@ -242,7 +242,7 @@ describe('revenue family with missing inputs', () => {
   });
 });
 
-describe('revenue family in a non-UTC time zone', () => {
+describe('revenue family in a non-UTC time zone', async () => {
   // America/New_York: W10 = [2 Mar 00:00 EST = 05:00Z, 9 Mar 00:00 EDT = 04:00Z); daylight
   // saving starts inside it (8 Mar).
   const rows = [
@@ -253,8 +253,8 @@ describe('revenue family in a non-UTC time zone', () => {
   ];
   const periods = ['2026-W09', '2026-W10', '2026-W11'];
 
-  it('places orders in the report time zone', () => {
-    const ny = run({ config: { timezone: 'America/New_York' }, periods, data: { orders: [rows] } });
+  it('places orders in the report time zone', async () => {
+    const ny = await run({ config: { timezone: 'America/New_York' }, periods, data: { orders: [rows] } });
     // W09: x1 = 1; W10: x2 + x3 = 110; W11: x4 = 1000.
     expect(valueIn(ny, '2026-W09', 'revenue')).toBe(1);
     expect(valueIn(ny, '2026-W10', 'revenue')).toBe(110);
@@ -262,8 +262,8 @@ describe('revenue family in a non-UTC time zone', () => {
     expect(valueIn(ny, '2026-W10', 'orders')).toBe(2);
   });
 
-  it('places the same instants differently in UTC', () => {
-    const utc = run({ periods, data: { orders: [rows] } });
+  it('places the same instants differently in UTC', async () => {
+    const utc = await run({ periods, data: { orders: [rows] } });
     // UTC W10 = [2 Mar 00:00Z, 9 Mar 00:00Z): x1 (04:59Z) + x2 (05:00Z) = 11; x3 (9 Mar
     // 03:30Z) and x4 (04:00Z) are in W11 = 1100.
     expect(valueIn(utc, '2026-W10', 'revenue')).toBe(11);

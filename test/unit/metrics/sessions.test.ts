@@ -19,10 +19,10 @@ const SESSIONS = [
 
 const PERIODS = ['2026-W10', '2026-W11', '2026-W12'];
 
-describe('session metrics', () => {
-  const result = run({ periods: PERIODS, data: { sessions: [SESSIONS] } });
+describe('session metrics', async () => {
+  const result = await run({ periods: PERIODS, data: { sessions: [SESSIONS] } });
 
-  describe('sessions', () => {
+  describe('sessions', async () => {
     it('counts sessions started in [start, end)', () => {
       expect(valueIn(result, '2026-W10', 'sessions')).toBe(3);
       expect(valueIn(result, '2026-W11', 'sessions')).toBe(1);
@@ -30,32 +30,32 @@ describe('session metrics', () => {
     });
   });
 
-  describe('avg_session_duration', () => {
-    it('is total seconds / sessions', () => {
+  describe('avg_session_duration', async () => {
+    it('is total seconds / sessions', async () => {
       // W10: (120 + 300 + 60) / 3 = 160; W11: 30 / 1 = 30.
       expect(valueIn(result, '2026-W10', 'avg_session_duration')).toBe(160);
       expect(valueIn(result, '2026-W11', 'avg_session_duration')).toBe(30);
     });
   });
 
-  describe('bounce_rate', () => {
-    it('is sessions with exactly one pageview / sessions × 100', () => {
+  describe('bounce_rate', async () => {
+    it('is sessions with exactly one pageview / sessions × 100', async () => {
       // W10: 2 / 3 × 100 = 66.67; W11: 0 / 1 = 0.
       expect(valueIn(result, '2026-W10', 'bounce_rate')).toBeCloseTo(200 / 3, 12);
       expect(valueIn(result, '2026-W11', 'bounce_rate')).toBe(0);
     });
   });
 
-  describe('pageviews', () => {
-    it('sums session pageviews', () => {
+  describe('pageviews', async () => {
+    it('sums session pageviews', async () => {
       // W10: 1 + 5 + 1 = 7; W11: 2; W12: 0.
       expect(valueIn(result, '2026-W10', 'pageviews')).toBe(7);
       expect(valueIn(result, '2026-W11', 'pageviews')).toBe(2);
       expect(valueIn(result, '2026-W12', 'pageviews')).toBe(0);
     });
 
-    it('prefers sessions over page_view events when both exports exist', () => {
-      const both = run({
+    it('prefers sessions over page_view events when both exports exist', async () => {
+      const both = await run({
         periods: ['2026-W10'],
         data: {
           sessions: [SESSIONS],
@@ -65,8 +65,8 @@ describe('session metrics', () => {
       expect(valueIn(both, '2026-W10', 'pageviews')).toBe(7);
     });
 
-    it('is null with the sessions reason when the sessions export is empty', () => {
-      const emptySessions = run({
+    it('is null with the sessions reason when the sessions export is empty', async () => {
+      const emptySessions = await run({
         periods: ['2026-W10'],
         data: {
           sessions: [[]],
@@ -79,22 +79,22 @@ describe('session metrics', () => {
     });
   });
 
-  describe('visits_per_user', () => {
-    it('is sessions / users with a session in the period', () => {
+  describe('visits_per_user', async () => {
+    it('is sessions / users with a session in the period', async () => {
       // W10: 3 / 2 (u1, u2) = 1.5; W11: 1 / 1 = 1.
       expect(valueIn(result, '2026-W10', 'visits_per_user')).toBe(1.5);
       expect(valueIn(result, '2026-W11', 'visits_per_user')).toBe(1);
     });
   });
 
-  it('is null with a reason for the rates of a period without sessions', () => {
+  it('is null with a reason for the rates of a period without sessions', async () => {
     for (const id of ['avg_session_duration', 'bounce_rate', 'visits_per_user']) {
       expect(reasonOf(result, '2026-W12', id)).toBe('no sessions in the period (division by zero)');
     }
   });
 
-  it('keeps the last row of a session id exported twice', () => {
-    const result = run({
+  it('keeps the last row of a session id exported twice', async () => {
+    const result = await run({
       periods: ['2026-W10'],
       data: { sessions: [SESSIONS, [session('s2', 'u1', '2026-03-04T10:00:00Z', 600, 1)]] },
     });
@@ -104,17 +104,17 @@ describe('session metrics', () => {
     expect(valueIn(result, '2026-W10', 'bounce_rate')).toBe(100);
   });
 
-  it('is null with a reason without a sessions export, or with an empty one', () => {
+  it('is null with a reason without a sessions export, or with an empty one', async () => {
     const ids = ['sessions', 'avg_session_duration', 'bounce_rate', 'visits_per_user'];
-    const absent = run({ periods: ['2026-W10'], data: {} });
-    const empty = run({ periods: ['2026-W10'], data: { sessions: [[]] } });
+    const absent = await run({ periods: ['2026-W10'], data: {} });
+    const empty = await run({ periods: ['2026-W10'], data: { sessions: [[]] } });
     for (const id of ids) {
       expect(reasonOf(absent, '2026-W10', id)).toBe('no sessions export');
       expect(reasonOf(empty, '2026-W10', id)).toBe('the sessions export has no accepted rows');
     }
   });
 
-  it('places sessions in the report time zone', () => {
+  it('places sessions in the report time zone', async () => {
     // Asia/Kolkata (+05:30): W10 = [1 Mar 18:30Z, 8 Mar 18:30Z).
     const rows = [
       session('k1', 'u1', '2026-03-01T18:30:00Z', 10, 1), // 2 Mar 00:00 IST: W10's start
@@ -122,7 +122,7 @@ describe('session metrics', () => {
       session('k3', 'u2', '2026-03-08T18:30:00Z', 40, 2), // 9 Mar 00:00 IST: W11
       session('k4', 'u2', '2026-03-01T18:29:59Z', 80, 2), // 1 Mar 23:59:59 IST: W09
     ];
-    const kolkata = run({
+    const kolkata = await run({
       config: { timezone: 'Asia/Kolkata' },
       periods: ['2026-W10'],
       data: { sessions: [rows] },
@@ -133,7 +133,7 @@ describe('session metrics', () => {
     expect(valueIn(kolkata, '2026-W10', 'bounce_rate')).toBe(50);
     expect(valueIn(kolkata, '2026-W10', 'visits_per_user')).toBe(2);
     // In UTC, W10 = [2 Mar 00:00Z, 9 Mar 00:00Z) holds k2 and k3: (20 + 40) / 2 = 30 s.
-    const utc = run({ periods: ['2026-W10'], data: { sessions: [rows] } });
+    const utc = await run({ periods: ['2026-W10'], data: { sessions: [rows] } });
     expect(valueIn(utc, '2026-W10', 'avg_session_duration')).toBe(30);
   });
 });

@@ -31,11 +31,11 @@ const ROWS = [
 
 const PERIODS = ['2026-W01', '2026-W09', '2026-W10', '2026-W11'];
 
-describe('social metrics', () => {
-  const result = run({ periods: PERIODS, data: { social: [ROWS] } });
+describe('social metrics', async () => {
+  const result = await run({ periods: PERIODS, data: { social: [ROWS] } });
 
-  describe('social_engagement_rate', () => {
-    it('is Σ engagement in P / Σ followers at the end of P × 100', () => {
+  describe('social_engagement_rate', async () => {
+    it('is Σ engagement in P / Σ followers at the end of P × 100', async () => {
       // W10: engagement twitter 20 + 20 = 40, instagram 40, linkedin 0 → 80. Followers at
       // end: twitter 1000 (8 Mar), instagram 500 (4 Mar), linkedin 300 (1 Feb) = 1800.
       // 80 / 1800 × 100 = 4.444…
@@ -52,7 +52,7 @@ describe('social metrics', () => {
       expect(valueIn(result, '2026-W09', 'social_engagement_rate')).toBe(0);
     });
 
-    it('breaks the rate down by platform', () => {
+    it('breaks the rate down by platform', async () => {
       // W10: twitter 40 / 1000 × 100 = 4; instagram 40 / 500 × 100 = 8; linkedin 0 / 300 = 0.
       expect(metric(result, '2026-W10', 'social_engagement_rate').breakdown).toEqual({
         instagram: 8,
@@ -67,14 +67,14 @@ describe('social metrics', () => {
       });
     });
 
-    it('is null with a reason before any follower count', () => {
+    it('is null with a reason before any follower count', async () => {
       expect(reasonOf(result, '2026-W01', 'social_engagement_rate')).toBe(
         'no follower count on or before the end of the period (division by zero)',
       );
     });
 
-    it('takes the row read last among rows of one platform and date', () => {
-      const result = run({
+    it('takes the row read last among rows of one platform and date', async () => {
+      const result = await run({
         periods: ['2026-W10'],
         data: {
           social: [
@@ -90,8 +90,8 @@ describe('social metrics', () => {
     });
   });
 
-  describe('social_mentions', () => {
-    it('sums mentions in the period', () => {
+  describe('social_mentions', async () => {
+    it('sums mentions in the period', async () => {
       // W10: 4 + 1 + 0 = 5; W11 and W01: 0.
       expect(valueIn(result, '2026-W10', 'social_mentions')).toBe(5);
       expect(valueIn(result, '2026-W11', 'social_mentions')).toBe(0);
@@ -99,8 +99,8 @@ describe('social metrics', () => {
     });
   });
 
-  it('is null with a reason when the export has no engagement or mentions values', () => {
-    const followersOnly = run({
+  it('is null with a reason when the export has no engagement or mentions values', async () => {
+    const followersOnly = await run({
       periods: ['2026-W10'],
       data: { social: [[social('2026-03-03T00:00:00Z', 'twitter', 1000)]] },
     });
@@ -112,23 +112,23 @@ describe('social metrics', () => {
     );
   });
 
-  it('is null with a reason without a social export, or with an empty one', () => {
-    const absent = run({ periods: ['2026-W10'], data: {} });
-    const empty = run({ periods: ['2026-W10'], data: { social: [[]] } });
+  it('is null with a reason without a social export, or with an empty one', async () => {
+    const absent = await run({ periods: ['2026-W10'], data: {} });
+    const empty = await run({ periods: ['2026-W10'], data: { social: [[]] } });
     for (const id of ['social_engagement_rate', 'social_mentions']) {
       expect(reasonOf(absent, '2026-W10', id)).toBe('no social export');
       expect(reasonOf(empty, '2026-W10', id)).toBe('the social export has no accepted rows');
     }
   });
 
-  it('places dates in the report time zone', () => {
+  it('places dates in the report time zone', async () => {
     const rows = [
       // 2 Mar in Tokyo (1 Mar 15:00Z): Tokyo's W10, UTC's W09.
       social('2026-03-02T00:00:00+09:00', 'x', 100, { likes: 10 }),
       // 9 Mar in Tokyo (8 Mar 15:00Z): Tokyo's W11, UTC's W10.
       social('2026-03-09T00:00:00+09:00', 'x', 200, { likes: 50 }),
     ];
-    const tokyo = run({
+    const tokyo = await run({
       config: { timezone: 'Asia/Tokyo' },
       periods: ['2026-W10'],
       data: { social: [rows] },
@@ -136,7 +136,7 @@ describe('social metrics', () => {
     // Tokyo W10: 10 / 100 × 100 = 10.
     expect(valueIn(tokyo, '2026-W10', 'social_engagement_rate')).toBe(10);
     // UTC W10: 50 / 200 × 100 = 25.
-    const utc = run({ periods: ['2026-W10'], data: { social: [rows] } });
+    const utc = await run({ periods: ['2026-W10'], data: { social: [rows] } });
     expect(valueIn(utc, '2026-W10', 'social_engagement_rate')).toBe(25);
   });
 });

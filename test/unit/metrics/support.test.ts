@@ -26,20 +26,20 @@ const SUBSCRIPTIONS = ['a', 'b', 'c', 'd'].map((id) => sub(`s${id}`, id, '2026-0
 
 const PERIODS = ['2026-W10', '2026-W11', '2026-W12'];
 
-describe('support metrics', () => {
-  const result = run({
+describe('support metrics', async () => {
+  const result = await run({
     periods: PERIODS,
     data: { tickets: [TICKETS], subscriptions: [SUBSCRIPTIONS] },
   });
 
-  describe('ticket_volume', () => {
+  describe('ticket_volume', async () => {
     it('counts tickets created in [start, end)', () => {
       expect(valueIn(result, '2026-W10', 'ticket_volume')).toBe(5);
       expect(valueIn(result, '2026-W11', 'ticket_volume')).toBe(3);
       expect(valueIn(result, '2026-W12', 'ticket_volume')).toBe(0);
     });
 
-    it('breaks the volume down by channel, "unknown" for tickets without one', () => {
+    it('breaks the volume down by channel, "unknown" for tickets without one', async () => {
       expect(metric(result, '2026-W10', 'ticket_volume').breakdown).toEqual({
         chat: 2,
         email: 2,
@@ -50,21 +50,21 @@ describe('support metrics', () => {
     });
   });
 
-  describe('tickets_per_100_customers', () => {
-    it('is ticket_volume / customers at the end × 100', () => {
+  describe('tickets_per_100_customers', async () => {
+    it('is ticket_volume / customers at the end × 100', async () => {
       // W10: 5 / 4 × 100 = 125; W11: 3 / 4 × 100 = 75; W12: 0.
       expect(valueIn(result, '2026-W10', 'tickets_per_100_customers')).toBe(125);
       expect(valueIn(result, '2026-W11', 'tickets_per_100_customers')).toBe(75);
       expect(valueIn(result, '2026-W12', 'tickets_per_100_customers')).toBe(0);
     });
 
-    it('is null with a reason without a customer base, or with nobody active at the end', () => {
-      const noBase = run({ periods: ['2026-W10'], data: { tickets: [TICKETS] } });
+    it('is null with a reason without a customer base, or with nobody active at the end', async () => {
+      const noBase = await run({ periods: ['2026-W10'], data: { tickets: [TICKETS] } });
       expect(reasonOf(noBase, '2026-W10', 'tickets_per_100_customers')).toBe(
         'no subscriptions or orders export',
       );
       expect(valueIn(noBase, '2026-W10', 'ticket_volume')).toBe(5);
-      const nobody = run({
+      const nobody = await run({
         periods: ['2026-W10'],
         data: {
           tickets: [TICKETS],
@@ -77,23 +77,23 @@ describe('support metrics', () => {
     });
   });
 
-  describe('first_response_time_p50', () => {
-    it('is the median of minutes to first response over answered tickets of the period', () => {
+  describe('first_response_time_p50', async () => {
+    it('is the median of minutes to first response over answered tickets of the period', async () => {
       // W10: 5, 30, 120, 1440 (t4 unanswered is left out) → (30 + 120) / 2 = 75.
       expect(valueIn(result, '2026-W10', 'first_response_time_p50')).toBe(75);
       // W11: 10, 20, 40 → 20.
       expect(valueIn(result, '2026-W11', 'first_response_time_p50')).toBe(20);
     });
 
-    it('is null with a reason when no ticket of the period was answered', () => {
+    it('is null with a reason when no ticket of the period was answered', async () => {
       expect(reasonOf(result, '2026-W12', 'first_response_time_p50')).toBe(
         'no ticket created in the period has a first response',
       );
     });
   });
 
-  it('keeps the last row of a ticket id exported twice (a later export adds the response)', () => {
-    const result = run({
+  it('keeps the last row of a ticket id exported twice (a later export adds the response)', async () => {
+    const result = await run({
       periods: ['2026-W10'],
       data: {
         tickets: [
@@ -117,10 +117,10 @@ describe('support metrics', () => {
     expect(valueIn(result, '2026-W10', 'first_response_time_p50')).toBe(60);
   });
 
-  it('is null with a reason without a tickets export, or with an empty one', () => {
+  it('is null with a reason without a tickets export, or with an empty one', async () => {
     const ids = ['ticket_volume', 'tickets_per_100_customers', 'first_response_time_p50'];
-    const absent = run({ periods: ['2026-W10'], data: { subscriptions: [SUBSCRIPTIONS] } });
-    const empty = run({
+    const absent = await run({ periods: ['2026-W10'], data: { subscriptions: [SUBSCRIPTIONS] } });
+    const empty = await run({
       periods: ['2026-W10'],
       data: { subscriptions: [SUBSCRIPTIONS], tickets: [[]] },
     });
@@ -130,7 +130,7 @@ describe('support metrics', () => {
     }
   });
 
-  it('places tickets in the report time zone and measures responses in elapsed time', () => {
+  it('places tickets in the report time zone and measures responses in elapsed time', async () => {
     // America/New_York: W10 = [2 Mar 00:00 EST, 9 Mar 00:00 EDT); clocks jump from 02:00
     // to 03:00 on 8 Mar.
     const rows = [
@@ -141,7 +141,7 @@ describe('support metrics', () => {
       // 1 Mar 23:00 EST = 2 Mar 04:00Z: New York's W09 (UTC's W10). 1000 min.
       ticket('n3', '2026-03-01T23:00:00-05:00', { firstResponse: '2026-03-02T15:40:00-05:00' }),
     ];
-    const ny = run({
+    const ny = await run({
       config: { timezone: 'America/New_York' },
       periods: ['2026-W10'],
       data: { tickets: [rows] },
@@ -150,7 +150,7 @@ describe('support metrics', () => {
     expect(valueIn(ny, '2026-W10', 'ticket_volume')).toBe(2);
     expect(valueIn(ny, '2026-W10', 'first_response_time_p50')).toBe(75);
     // UTC W10 holds n1 and n3: median of 60, 1000 = 530.
-    const utc = run({ periods: ['2026-W10'], data: { tickets: [rows] } });
+    const utc = await run({ periods: ['2026-W10'], data: { tickets: [rows] } });
     expect(valueIn(utc, '2026-W10', 'first_response_time_p50')).toBe(530);
   });
 });

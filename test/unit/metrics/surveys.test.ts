@@ -30,22 +30,22 @@ const RESPONSES = [
   survey('e5', IN_W10, 'ces', 6),
 ];
 
-describe('survey metrics', () => {
-  const result = run({
+describe('survey metrics', async () => {
+  const result = await run({
     periods: ['2026-W10', '2026-W11'],
     data: { survey_responses: [RESPONSES] },
   });
 
-  describe('nps', () => {
-    it('is % promoters − % detractors', () => {
+  describe('nps', async () => {
+    it('is % promoters − % detractors', async () => {
       // W10: (3 − 2) / 7 × 100 = 14.285714…
       expect(valueIn(result, '2026-W10', 'nps')).toBeCloseTo(100 / 7, 12);
       // W11: only n8 (on W10's end), a promoter: 100.
       expect(valueIn(result, '2026-W11', 'nps')).toBe(100);
     });
 
-    it('is 0, not null, when every response is passive', () => {
-      const passive = run({
+    it('is 0, not null, when every response is passive', async () => {
+      const passive = await run({
         periods: ['2026-W10'],
         data: {
           survey_responses: [[survey('p1', IN_W10, 'nps', 7), survey('p2', IN_W10, 'nps', 8)]],
@@ -56,42 +56,42 @@ describe('survey metrics', () => {
     });
   });
 
-  describe('csat', () => {
-    it('is responses scoring 4 or 5 / responses × 100', () => {
+  describe('csat', async () => {
+    it('is responses scoring 4 or 5 / responses × 100', async () => {
       // 2 / 4 × 100 = 50.
       expect(valueIn(result, '2026-W10', 'csat')).toBe(50);
     });
 
-    it('is null with a reason when the period has no csat response', () => {
+    it('is null with a reason when the period has no csat response', async () => {
       expect(reasonOf(result, '2026-W11', 'csat')).toBe('no csat responses in the period');
     });
   });
 
-  describe('csat_avg', () => {
-    it('is the mean score', () => {
+  describe('csat_avg', async () => {
+    it('is the mean score', async () => {
       // (5 + 4 + 3 + 1) / 4 = 3.25.
       expect(valueIn(result, '2026-W10', 'csat_avg')).toBe(3.25);
       expect(reasonOf(result, '2026-W11', 'csat_avg')).toBe('no csat responses in the period');
     });
   });
 
-  describe('ces', () => {
-    it('is responses scoring 5 or more of 7 / responses × 100', () => {
+  describe('ces', async () => {
+    it('is responses scoring 5 or more of 7 / responses × 100', async () => {
       // 3 / 5 × 100 = 60.
       expect(valueIn(result, '2026-W10', 'ces')).toBe(60);
       expect(reasonOf(result, '2026-W11', 'ces')).toBe('no ces responses in the period');
     });
   });
 
-  describe('ces_avg', () => {
-    it('is the mean score', () => {
+  describe('ces_avg', async () => {
+    it('is the mean score', async () => {
       // (7 + 5 + 4 + 1 + 6) / 5 = 23 / 5 = 4.6.
       expect(valueIn(result, '2026-W10', 'ces_avg')).toBe(4.6);
     });
   });
 
-  describe('survey_responses', () => {
-    it('counts the responses of the period, broken down by type', () => {
+  describe('survey_responses', async () => {
+    it('counts the responses of the period, broken down by type', async () => {
       // W10: 7 nps + 4 csat + 5 ces = 16.
       expect(valueIn(result, '2026-W10', 'survey_responses')).toBe(16);
       expect(metric(result, '2026-W10', 'survey_responses').breakdown).toEqual({
@@ -109,8 +109,8 @@ describe('survey metrics', () => {
     });
   });
 
-  it('keeps the last row of a response id exported twice', () => {
-    const result = run({
+  it('keeps the last row of a response id exported twice', async () => {
+    const result = await run({
       periods: ['2026-W10'],
       data: {
         survey_responses: [
@@ -125,10 +125,10 @@ describe('survey metrics', () => {
     expect(valueIn(result, '2026-W10', 'csat_avg')).toBe(4.5);
   });
 
-  it('is null with a reason without a survey_responses export, or with an empty one', () => {
+  it('is null with a reason without a survey_responses export, or with an empty one', async () => {
     const ids = ['nps', 'csat', 'csat_avg', 'ces', 'ces_avg', 'survey_responses'];
-    const absent = run({ periods: ['2026-W10'], data: {} });
-    const empty = run({ periods: ['2026-W10'], data: { survey_responses: [[]] } });
+    const absent = await run({ periods: ['2026-W10'], data: {} });
+    const empty = await run({ periods: ['2026-W10'], data: { survey_responses: [[]] } });
     for (const id of ids) {
       expect(reasonOf(absent, '2026-W10', id)).toBe('no survey_responses export');
       expect(reasonOf(empty, '2026-W10', id)).toBe(
@@ -137,7 +137,7 @@ describe('survey metrics', () => {
     }
   });
 
-  it('places responses in the report time zone', () => {
+  it('places responses in the report time zone', async () => {
     // Asia/Tokyo (+09:00): W10 = [1 Mar 15:00Z, 8 Mar 15:00Z).
     const rows = [
       survey('t1', '2026-03-01T15:00:00Z', 'nps', 10), // 2 Mar 00:00 JST: W10's start
@@ -145,7 +145,7 @@ describe('survey metrics', () => {
       survey('t3', '2026-03-08T16:00:00Z', 'nps', 0), // 9 Mar 01:00 JST: W11
       survey('t4', '2026-03-01T14:00:00Z', 'nps', 0), // 1 Mar 23:00 JST: W09
     ];
-    const tokyo = run({
+    const tokyo = await run({
       config: { timezone: 'Asia/Tokyo' },
       periods: ['2026-W10'],
       data: { survey_responses: [rows] },
@@ -154,7 +154,7 @@ describe('survey metrics', () => {
     expect(valueIn(tokyo, '2026-W10', 'survey_responses')).toBe(2);
     expect(valueIn(tokyo, '2026-W10', 'nps')).toBe(0);
     // In UTC, W10 = [2 Mar 00:00Z, 9 Mar 00:00Z) holds t2 and t3 (two detractors) → −100.
-    const utc = run({ periods: ['2026-W10'], data: { survey_responses: [rows] } });
+    const utc = await run({ periods: ['2026-W10'], data: { survey_responses: [rows] } });
     expect(valueIn(utc, '2026-W10', 'nps')).toBe(-100);
   });
 });

@@ -1,0 +1,10 @@
+import { Duck } from '../functions/core/duck/db';
+const db = await Duck.open();
+await db.run(`CREATE TEMP TABLE t (a BIGINT, b VARCHAR)`);
+const app = await db.connection.createAppender('t', 'main', 'temp').catch(async (e) => { console.log('err1', String(e)); return db.connection.createAppender('t'); });
+app.appendBigInt(1n); app.appendVarchar('x'); app.endRow(); app.flushSync(); app.closeSync();
+console.log(await db.all(`SELECT * FROM t`));
+console.log(await db.all(`SELECT min({'f': a, 'r': 3}) AS m FROM t`));
+console.log(await db.all(`WITH x AS MATERIALIZED (SELECT 1 AS v) SELECT * FROM x, x AS y`));
+console.log(await db.all(`SELECT -9223372036854775808::BIGINT AS v, count(*) FILTER (a > 5) c, sum(a) FILTER (a>5) s FROM t`));
+console.log(await db.all(`SELECT map_from_entries([('a', 1.5)]) AS m`));

@@ -1,0 +1,95 @@
+/**
+ * The one compute engine: an in-process DuckDB database. Exports are validated into typed
+ * tables (duck/tables.ts) and every metric family is SQL over them (metrics/*.ts).
+ *
+ * One `Duck` per computation: a fresh in-memory database, so nothing leaks between reports
+ * or tests. In Lambda the memory limit and the spill directory come from the function's
+ * memory and its ephemeral storage (see `duckOptionsFromEnv`).
+ */
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+
+export interface DuckOptions {
+  /** DuckDB's `memory_limit`, in MB. @default - DuckDB's default (80 % of RAM) */
+  memoryLimitMb?: number;
+  /** Where DuckDB spills when a query outgrows the memory limit. @default - none */
+  tempDirectory?: string;
+  /** Worker threads. @default - DuckDB's default (one per core) */
+  threads?: number;
+}
+
+export type SqlParams = Record<string, DuckDBValue>;
+
+/** A query result row with BIGINT and HUGEINT turned into numbers (all ours fit 2^53). */
+export type SqlRow = Record<string, unknown>;
+
+function toJs(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(toJs);
+  return value;
+}
+
+export class Duck {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(options: DuckOptions = {}): Promise<Duck> {
+    const settings: Record<string, string> = {};
+    if (options.memoryLimitMb !== undefined) settings.memory_limit = `${options.memoryLimitMb}MB`;
+    if (options.tempDirectory !== undefined) settings.temp_directory = options.tempDirectory;
+    if (options.threads !== undefined) settings.threads = String(options.threads);
+    const instance = await DuckDBInstance.create(':memory:', settings);
+    const connection = await instance.connect();
+    return new Duck(instance, connection);
+  }
+
+  /** Runs statements for their effect. */
+  async run(sql: string, params?: SqlParams): Promise<void> {
+    await this.connection.run(sql, params);
+  }
+
+  /** Runs a query and returns its rows as plain objects. */
+  async all<T extends SqlRow = SqlRow>(sql: string, params?: SqlParams): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    const rows = reader.getRowObjectsJS() as Record<string, unknown>[];
+    for (const row of rows) for (const k of Object.keys(row)) row[k] = toJs(row[k]);
+    return rows as T[];
+  }
+
+  /** The first row of a query; throws when there is none. */
+  async one<T extends SqlRow = SqlRow>(sql: string, params?: SqlParams): Promise<T> {
+    const rows = await this.all<T>(sql, params);
+    const row = rows[0];
+    if (!row) throw new Error(`query returned no row: ${sql.slice(0, 80)}`);
+    return row;
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Opens a database, runs `fn` with it, and closes it whatever happens. */
+export async function withDuck<T>(
+  fn: (db: Duck) => Promise<T>,
+  options: DuckOptions = {},
+): Promise<T> {
+  const db = await Duck.open(options);
+  try {
+    return await fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** A SQL string literal (for the few places a parameter cannot go, e.g. a file path). */
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** A SQL identifier. */
+export function sqlIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
