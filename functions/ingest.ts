@@ -9,7 +9,9 @@
  */
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { resetEngineFolders, sharedEngineSettings } from './adapters/engine-env';
 import { logger, type Runtime, sharedRuntime } from './adapters/runtime';
+import type { EngineSettings } from './core/engine';
 import { type IngestOutcome, ingestDroppedFile } from './core/jobs/ingest';
 
 const S3EventRecord = z.object({
@@ -48,8 +50,14 @@ export class InvalidEventError extends Error {
   }
 }
 
-/** The handler over a given runtime (tests and the demo build their own). */
-export function createIngestHandler(runtime: () => Runtime, options: { now?: () => number } = {}) {
+/**
+ * The handler over a given runtime (tests and the demo build their own). `engine` gives
+ * DuckDB's resources; by default the ones the stack sets (functions/adapters/engine-env.ts).
+ */
+export function createIngestHandler(
+  runtime: () => Runtime,
+  options: { now?: () => number; engine?: () => EngineSettings } = {},
+) {
   return async (event: unknown, context?: Context): Promise<IngestResponse> => {
     if (context) logger.addContext(context);
     const parsed = S3NotificationEvent.safeParse(event);
@@ -59,6 +67,8 @@ export function createIngestHandler(runtime: () => Runtime, options: { now?: () 
       );
     }
     const rt = runtime();
+    const engine = (options.engine ?? sharedEngineSettings)();
+    await resetEngineFolders(engine);
     const deps = {
       config: rt.env.config,
       source: rt.source,
@@ -67,6 +77,7 @@ export function createIngestHandler(runtime: () => Runtime, options: { now?: () 
       objects: rt.objects,
       logger: rt.logger,
       now: options.now,
+      engine,
     };
     const outcomes: IngestOutcome[] = [];
     for (const record of parsed.data.Records) {

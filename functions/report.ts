@@ -12,7 +12,9 @@
  */
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { resetEngineFolders, sharedEngineSettings } from './adapters/engine-env';
 import { logger, type Runtime, sharedRuntime } from './adapters/runtime';
+import type { EngineSettings } from './core/engine';
 import { InvalidRequestError } from './core/jobs/ports';
 import {
   type BackfillResult,
@@ -74,12 +76,20 @@ export function parseReportEvent(event: unknown): ReportRequestEvent {
     : { kind: 'report', payload: result.data as ReportPayload };
 }
 
-export function createReportHandler(runtime: () => Runtime, options: { now?: () => number } = {}) {
+/**
+ * The handler over a given runtime (tests and the demo build their own). `engine` gives
+ * DuckDB's resources; by default the ones the stack sets (functions/adapters/engine-env.ts).
+ */
+export function createReportHandler(
+  runtime: () => Runtime,
+  options: { now?: () => number; engine?: () => EngineSettings } = {},
+) {
   return async (event: unknown, context?: Context): Promise<ReportResult | BackfillResult> => {
     if (context) logger.addContext(context);
     const request = parseReportEvent(event);
     const rt = runtime();
     const { config } = rt.env;
+    const engine = (options.engine ?? sharedEngineSettings)();
     if (request.payload.reportId !== undefined && request.payload.reportId !== config.reportId) {
       // One deployment serves one report; a different id is a mistaken target, not a request
       // to compute something else.
@@ -98,8 +108,10 @@ export function createReportHandler(runtime: () => Runtime, options: { now?: () 
       rejectedLocation: `s3://${rt.env.bucketName}/rejected/`,
       logger: rt.logger,
       now: options.now,
+      engine,
     };
     try {
+      await resetEngineFolders(engine);
       if (request.kind === 'backfill') {
         const { from, to, send, recipients, force } = request.payload;
         const result = await runBackfill(deps, { from, to, send, recipients, force });

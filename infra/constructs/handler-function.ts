@@ -4,9 +4,17 @@
  * an encrypted dead-letter queue for failed asynchronous invocations. Access is added with
  * the `use…` methods, each of which grants exactly what it names and sets the matching
  * environment variable, so a permission and the variable that needs it cannot drift apart.
+ *
+ * A function that runs the metric engine (`duckDb: true`) ships DuckDB beside the bundle:
+ * esbuild cannot bundle a native addon, so `@duckdb/*` stays external and the asset gets a
+ * `node_modules/` with `@duckdb/node-api`, the packages it requires at run time, and the
+ * linux-arm64 native binding (scripts/fetch-duckdb-binding.ts: `npm ci` on an x64 machine
+ * installs only the x64 one). DuckDB's memory limit, spill folder and threads come from the
+ * function's memory (functions/adapters/engine-env.ts).
  */
-import { existsSync } from 'node:fs';
-import { CfnElement, Duration, Stack, Token } from 'aws-cdk-lib';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix, relative } from 'node:path';
+import { CfnElement, Duration, Size, Stack, Token } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -16,6 +24,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { engineEnvironment, MIN_ENGINE_MEMORY_MB } from '../../functions/adapters/engine-env';
+import { fetchDuckDbBinding } from '../../scripts/fetch-duckdb-binding';
 import { REPO_ROOT } from '../paths';
 
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -42,6 +52,20 @@ export interface HandlerFunctionProps {
   readonly logLevel?: PowertoolsLogLevel;
   /** Extra environment variables (the `use…` methods add their own). @default - none */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * The function runs the DuckDB engine: ship DuckDB and its linux-arm64 binding in the
+   * asset, and set DuckDB's memory limit, spill folder and threads from `memoryMb`, which
+   * must then be at least 512.
+   * @default false
+   */
+  readonly duckDb?: boolean;
+  /**
+   * Ephemeral storage (/tmp) in MiB, 512 to 10240. The engine copies each export there
+   * while DuckDB reads it (one at a time, removed after) and DuckDB spills there when a query
+   * outgrows its memory limit, so this bounds the largest export plus the spill.
+   * @default 2048
+   */
+  readonly ephemeralStorageMb?: number;
 }
 
 /** Which S3 key prefixes (each ending in `/`) a function may touch, and how. */
@@ -90,6 +114,73 @@ const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 // A token (bucket or table name) resolves to at most a 255-character name.
 const TOKEN_ALLOWANCE_BYTES = 255;
 
+/** The package whose folder, with its run-time dependencies, a DuckDB function ships. */
+const DUCKDB_PACKAGE = '@duckdb/node-api';
+/** Where @duckdb/node-bindings loads the binding from on Lambda (linux, arm64, glibc). */
+const DUCKDB_BINDING_PACKAGE = '@duckdb/node-bindings-linux-arm64';
+
+/**
+ * The folders (relative to the repository) of `name` and of every package it depends on,
+ * resolved the way Node does (nested node_modules first, then each parent's). Optional
+ * dependencies are the per-platform bindings: the one Lambda loads is added separately.
+ */
+function runtimePackageFolders(name: string, root = REPO_ROOT): string[] {
+  const found = new Set<string>();
+  const visit = (pkg: string, from: string) => {
+    let folder: string | undefined;
+    for (let dir = from; ; dir = posix.dirname(dir)) {
+      const candidate = posix.join(dir, 'node_modules', pkg);
+      if (existsSync(join(root, candidate, 'package.json'))) {
+        folder = candidate;
+        break;
+      }
+      if (dir === '.' || dir === '/' || dir === '') break;
+    }
+    if (folder === undefined) {
+      throw new Error(
+        `HandlerFunction: cannot find the package ${pkg} (needed by ${DUCKDB_PACKAGE}) under ${root}/node_modules; run "npm ci"`,
+      );
+    }
+    if (found.has(folder)) return;
+    found.add(folder);
+    const manifest = JSON.parse(readFileSync(join(root, folder, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, folder);
+  };
+  visit(name, '.');
+  // A package nested inside another one's folder is copied with it.
+  const folders = [...found].sort();
+  return folders.filter((f) => !folders.some((g) => g !== f && f.startsWith(`${g}/`)));
+}
+
+/** A word for bash, quoted. */
+function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * The afterBundling commands that put DuckDB into the asset: its packages from the
+ * repository's node_modules, and the linux-arm64 binding from .cache (fetched first when
+ * missing). Runs on the machine that bundles; `inputDir`/`outputDir` are the paths the
+ * commands see.
+ */
+function duckDbAssetCommands(inputDir: string, outputDir: string): string[] {
+  const binding = relative(REPO_ROOT, fetchDuckDbBinding(REPO_ROOT)).split('\\').join('/');
+  const copies = [
+    ...runtimePackageFolders(DUCKDB_PACKAGE).map((folder) => [folder, folder] as const),
+    [binding, `node_modules/${DUCKDB_BINDING_PACKAGE}`] as const,
+  ];
+  const commands: string[] = [];
+  for (const [from, to] of copies) {
+    const target = posix.join(outputDir, to);
+    commands.push(
+      `mkdir -p ${shellQuote(posix.dirname(target))} && cp -R ${shellQuote(posix.join(inputDir, from))} ${shellQuote(target)}`,
+    );
+  }
+  return commands;
+}
+
 function logicalIdOf(construct: Construct): string {
   const resource = construct.node.defaultChild;
   if (!(resource instanceof CfnElement)) {
@@ -137,6 +228,22 @@ export class HandlerFunction extends Construct {
         `HandlerFunction ${id}: timeout must be 1 to 900 seconds (got ${timeout.toSeconds()})`,
       );
     }
+    const ephemeralStorageMb = props.ephemeralStorageMb ?? 2048;
+    if (
+      !Number.isInteger(ephemeralStorageMb) ||
+      ephemeralStorageMb < 512 ||
+      ephemeralStorageMb > 10240
+    ) {
+      throw new Error(
+        `HandlerFunction ${id}: ephemeralStorageMb must be a whole number from 512 to 10240 (got ${ephemeralStorageMb})`,
+      );
+    }
+    const duckDb = props.duckDb ?? false;
+    if (duckDb && memoryMb < MIN_ENGINE_MEMORY_MB) {
+      throw new Error(
+        `HandlerFunction ${id}: a function running the DuckDB engine needs memoryMb of at least ${MIN_ENGINE_MEMORY_MB} (got ${memoryMb})`,
+      );
+    }
     const logLevel = props.logLevel ?? 'INFO';
     const retryAttempts = props.retryAttempts ?? 2;
     if (![0, 1, 2].includes(retryAttempts)) {
@@ -171,6 +278,7 @@ export class HandlerFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: memoryMb,
+      ephemeralStorageSize: Size.mebibytes(ephemeralStorageMb),
       timeout,
       role: this.role,
       logGroup: this.logGroup,
@@ -190,6 +298,17 @@ export class HandlerFunction extends Construct {
         // Bundle the SDK instead of using the runtime's copy, so the deployed code runs the
         // SDK versions the tests ran against.
         bundleAwsSDK: true,
+        // A native addon cannot be bundled: DuckDB is loaded from the asset's node_modules.
+        ...(duckDb
+          ? {
+              externalModules: ['@duckdb/*'],
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: duckDbAssetCommands,
+              },
+            }
+          : {}),
         minify: true,
         keepNames: true,
         sourceMap: true,
@@ -209,6 +328,7 @@ export class HandlerFunction extends Construct {
       POWERTOOLS_SERVICE_NAME: props.serviceName,
       POWERTOOLS_LOG_LEVEL: logLevel,
       NODE_OPTIONS: '--enable-source-maps',
+      ...(duckDb ? engineEnvironment(memoryMb) : {}),
       ...props.environment,
     });
   }

@@ -29,6 +29,8 @@ export interface IngestionProps {
   readonly timeout?: Duration;
   /** @default 'INFO' */
   readonly logLevel?: PowertoolsLogLevel;
+  /** /tmp for the engine's export copies and DuckDB's spill (HandlerFunction). @default 2048 */
+  readonly ephemeralStorageMb?: number;
 }
 
 export class Ingestion extends Construct {
@@ -45,6 +47,10 @@ export class Ingestion extends Construct {
       memoryMb: props.memoryMb ?? 1024,
       timeout: props.timeout ?? Duration.minutes(15),
       retryAttempts: 2,
+      duckDb: true,
+      ...(props.ephemeralStorageMb === undefined
+        ? {}
+        : { ephemeralStorageMb: props.ephemeralStorageMb }),
       ...(props.logLevel === undefined ? {} : { logLevel: props.logLevel }),
       environment: { REPORT_CONFIG: JSON.stringify(props.reportConfig), SENDER: props.sender },
     });

@@ -41,6 +41,8 @@ export interface ReportingProps {
   readonly timeout?: Duration;
   /** @default 'INFO' */
   readonly logLevel?: PowertoolsLogLevel;
+  /** /tmp for the engine's export copies and DuckDB's spill (HandlerFunction). @default 2048 */
+  readonly ephemeralStorageMb?: number;
 }
 
 const EMAIL = /^[^\s@]+@([^\s@]+\.[^\s@]+)$/;
@@ -85,6 +87,10 @@ export class Reporting extends Construct {
       memoryMb: props.memoryMb ?? 1024,
       timeout: props.timeout ?? Duration.minutes(5),
       retryAttempts: 2,
+      duckDb: true,
+      ...(props.ephemeralStorageMb === undefined
+        ? {}
+        : { ephemeralStorageMb: props.ephemeralStorageMb }),
       ...(props.logLevel === undefined ? {} : { logLevel: props.logLevel }),
       environment: { REPORT_CONFIG: JSON.stringify(props.reportConfig) },
     });

@@ -1,6 +1,7 @@
 /**
  * Builds the stack the way infra/app.ts does (cdk-nag included), from a deploy-file object,
- * without bundling the handlers with esbuild (LOCAL-AWS.md: `aws:cdk:bundling-stacks`).
+ * without bundling the handlers with esbuild (LOCAL-AWS.md: `aws:cdk:bundling-stacks`) unless
+ * `bundle` gives the folder for the assets (slow: only lambda-bundle.test.ts does that).
  */
 import { App, Aspects, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -30,9 +31,14 @@ export interface Synthesized {
   template: Template;
 }
 
-export function synthesize(input: DeployFileInput = BASE_INPUT): Synthesized {
+export function synthesize(
+  input: DeployFileInput = BASE_INPUT,
+  options: { bundle?: { outdir: string } } = {},
+): Synthesized {
   const config = parseDeployConfig(input, 'test.config.json');
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = options.bundle
+    ? new App({ outdir: options.bundle.outdir })
+    : new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new EngagementReportStack(app, 'TestStack', { config });
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   return { stack, template: Template.fromStack(stack) };

@@ -4,12 +4,12 @@
  *
  * One `Duck` per computation: a fresh in-memory database, so nothing leaks between reports
  * or tests. In Lambda the memory limit and the spill directory come from the function's
- * memory and its ephemeral storage (see `duckOptionsFromEnv`).
+ * memory and its ephemeral storage (functions/adapters/engine-env.ts).
  */
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 
 export interface DuckOptions {
-  /** DuckDB's `memory_limit`, in MB. @default - DuckDB's default (80 % of RAM) */
+  /** DuckDB's `memory_limit`, in MiB (as Lambda counts memory). @default - DuckDB's default (80 % of RAM) */
   memoryLimitMb?: number;
   /** Where DuckDB spills when a query outgrows the memory limit. @default - none */
   tempDirectory?: string;
@@ -36,7 +36,7 @@ export class Duck {
 
   static async open(options: DuckOptions = {}): Promise<Duck> {
     const settings: Record<string, string> = {};
-    if (options.memoryLimitMb !== undefined) settings.memory_limit = `${options.memoryLimitMb}MB`;
+    if (options.memoryLimitMb !== undefined) settings.memory_limit = `${options.memoryLimitMb}MiB`;
     if (options.tempDirectory !== undefined) settings.temp_directory = options.tempDirectory;
     if (options.threads !== undefined) settings.threads = String(options.threads);
     const instance = await DuckDBInstance.create(':memory:', settings);

@@ -80,38 +80,59 @@ export async function datasetCounts(
 }
 
 /**
- * Appends parsed rows (as the zod row types hold them) to a dataset's raw table, as file
- * `file`. Used by tests that feed hand-made rows and by nothing on the export path, where
- * DuckDB reads and validates the files itself (datasets/load.ts).
+ * Appends parsed rows (as the zod row types hold them) to a dataset's raw table as file
+ * `file`, one at a time, through DuckDB's appender; `close` flushes them.
  */
+export class RowAppender<D extends DatasetName> {
+  private readonly columns: [string, 'VARCHAR' | 'BIGINT' | 'DOUBLE'][];
+  private rec = 0;
+  private constructor(
+    private readonly appender: Awaited<ReturnType<Duck['connection']['createAppender']>>,
+    dataset: D,
+    private readonly file: number,
+  ) {
+    this.columns = columnsOf(dataset).map(([name, spec]) => [name, sqlTypeOf(spec.kind)]);
+  }
+
+  static async open<D extends DatasetName>(db: Duck, dataset: D, file: number) {
+    return new RowAppender(await db.connection.createAppender(rawTable(dataset)), dataset, file);
+  }
+
+  append(row: RowOf[D]): void {
+    const record = row as unknown as Record<string, unknown>;
+    const appender = this.appender;
+    for (const [name, type] of this.columns) {
+      const v = record[name];
+      if (v === undefined || v === null) appender.appendNull();
+      else if (type === 'VARCHAR') appender.appendVarchar(String(v));
+      else if (type === 'BIGINT') appender.appendBigInt(BigInt(v as number));
+      else appender.appendDouble(v as number);
+    }
+    appender.appendInteger(this.file);
+    appender.appendBigInt(BigInt(this.rec++));
+    appender.endRow();
+  }
+
+  close(): void {
+    try {
+      this.appender.flushSync();
+    } finally {
+      this.appender.closeSync();
+    }
+  }
+}
+
+/** Appends hand-made rows as file `file` of the dataset (tests). */
 export async function appendRows<D extends DatasetName>(
   db: Duck,
   dataset: D,
   file: number,
   rows: readonly RowOf[D][],
 ): Promise<void> {
-  const columns = columnsOf(dataset);
-  const appender = await db.connection.createAppender(rawTable(dataset));
+  const appender = await RowAppender.open(db, dataset, file);
   try {
-    rows.forEach((row, rec) => {
-      const record = row as unknown as Record<string, unknown>;
-      for (const [name, spec] of columns) {
-        const v = record[name];
-        if (v === undefined || v === null) {
-          appender.appendNull();
-          continue;
-        }
-        const type = sqlTypeOf(spec.kind);
-        if (type === 'VARCHAR') appender.appendVarchar(String(v));
-        else if (type === 'BIGINT') appender.appendBigInt(BigInt(v as number));
-        else appender.appendDouble(v as number);
-      }
-      appender.appendInteger(file);
-      appender.appendBigInt(BigInt(rec));
-      appender.endRow();
-    });
-    appender.flushSync();
+    for (const row of rows) appender.append(row);
   } finally {
-    appender.closeSync();
+    appender.close();
   }
 }
