@@ -51,11 +51,12 @@ export class InvalidEventError extends Error {
 }
 
 /**
- * The handler over a given runtime (tests and the demo build their own). `engine` gives
+ * The handler over a given runtime (tests build their own; the exported `handler` loads the
+ * container's on its first invocation, report configuration included). `engine` gives
  * DuckDB's resources; by default the ones the stack sets (functions/adapters/engine-env.ts).
  */
 export function createIngestHandler(
-  runtime: () => Runtime,
+  runtime: () => Runtime | Promise<Runtime>,
   options: { now?: () => number; engine?: () => EngineSettings } = {},
 ) {
   return async (event: unknown, context?: Context): Promise<IngestResponse> => {
@@ -66,7 +67,7 @@ export function createIngestHandler(
         `the ingest function expects S3 notifications: ${z.prettifyError(parsed.error)}`,
       );
     }
-    const rt = runtime();
+    const rt = await runtime();
     const engine = (options.engine ?? sharedEngineSettings)();
     await resetEngineFolders(engine);
     const deps = {

@@ -10,6 +10,7 @@
  * Unknown fields are refused rather than ignored: a typo such as `dryrun` must not turn a
  * preview into a real send.
  */
+
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { resetEngineFolders, sharedEngineSettings } from './adapters/engine-env';
@@ -23,12 +24,13 @@ import {
   runBackfill,
   runReport,
 } from './core/jobs/report';
+import { EmailAddress } from './core/report/address';
 
 const PeriodKey = z
   .string()
   .regex(/^\d{4}-(W\d{2}|Q[1-4]|\d{2})$/, 'a period key looks like 2026-W44, 2026-11 or 2026-Q4');
 const Recipients = z
-  .array(z.email('each recipient must be an email address'))
+  .array(EmailAddress)
   .min(1, 'recipients, when given, must name at least one address');
 
 export const ReportPayload = z.strictObject({
@@ -77,17 +79,18 @@ export function parseReportEvent(event: unknown): ReportRequestEvent {
 }
 
 /**
- * The handler over a given runtime (tests and the demo build their own). `engine` gives
+ * The handler over a given runtime (tests build their own; the exported `handler` loads the
+ * container's on its first invocation, report configuration included). `engine` gives
  * DuckDB's resources; by default the ones the stack sets (functions/adapters/engine-env.ts).
  */
 export function createReportHandler(
-  runtime: () => Runtime,
+  runtime: () => Runtime | Promise<Runtime>,
   options: { now?: () => number; engine?: () => EngineSettings } = {},
 ) {
   return async (event: unknown, context?: Context): Promise<ReportResult | BackfillResult> => {
     if (context) logger.addContext(context);
     const request = parseReportEvent(event);
-    const rt = runtime();
+    const rt = await runtime();
     const { config } = rt.env;
     const engine = (options.engine ?? sharedEngineSettings)();
     if (request.payload.reportId !== undefined && request.payload.reportId !== config.reportId) {

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { type PeriodKind, type ReportConfig, ReportConfigSchema } from '../functions/core/config';
+import { EmailAddress } from '../functions/core/report/address';
 
 export const CONFIG_FILE = 'report.config.json';
 export const EXAMPLE_CONFIG_FILE = 'report.config.example.json';
@@ -147,7 +148,7 @@ const DeploySettingsSchema = z
       .strict()
       .prefault({}),
     /** Where alarm notifications go; without it the SNS topic has no subscription. */
-    alarmEmail: z.email({ message: 'must be an email address such as ops@example.com' }).optional(),
+    alarmEmail: EmailAddress.optional(),
     memoryMb: z
       .number()
       .int({ message: 'must be a whole number of MB' })
@@ -206,10 +207,6 @@ function describeIssue(issue: z.core.$ZodIssue): string {
         : `${field} must be a ${issue.expected}`;
     case 'unrecognized_keys':
       return `${field} has unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    case 'invalid_format':
-      return issue.format === 'email'
-        ? `${field} must be an email address such as reports@example.com`
-        : `${field} ${issue.message}`;
     case 'invalid_value':
       return `${field} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     default:

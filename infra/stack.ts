@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import type { DeployConfig } from './config';
 import { Alarms } from './constructs/alarms';
 import { Ingestion } from './constructs/ingestion';
+import { StoredReportConfig } from './constructs/report-config';
 import { Reporting } from './constructs/reporting';
 import { KEY_PREFIXES, Storage } from './constructs/storage';
 
@@ -17,6 +18,7 @@ export interface EngagementReportStackProps extends StackProps {
 
 export class EngagementReportStack extends Stack {
   readonly storage: Storage;
+  readonly reportConfig: StoredReportConfig;
   readonly ingestion: Ingestion;
   readonly reporting: Reporting;
   readonly alarms: Alarms;
@@ -29,11 +31,12 @@ export class EngagementReportStack extends Stack {
       rejectedRetentionDays: config.rejectedRetentionDays,
     });
     const { bucket, table } = this.storage;
+    this.reportConfig = new StoredReportConfig(this, 'ReportConfig', { config: config.report });
 
     this.ingestion = new Ingestion(this, 'Ingestion', {
       bucket,
       table,
-      reportConfig: config.report,
+      reportConfig: this.reportConfig,
       sender: config.sender,
       memoryMb: config.memoryMb,
       timeout: Duration.seconds(config.ingestTimeoutSeconds),
@@ -42,7 +45,7 @@ export class EngagementReportStack extends Stack {
     this.reporting = new Reporting(this, 'Reporting', {
       bucket,
       table,
-      reportConfig: config.report,
+      reportConfig: this.reportConfig,
       sender: config.sender,
       scheduleExpression: config.scheduleExpression,
       createSenderIdentity: config.createSenderIdentity,

@@ -7,10 +7,12 @@
  *
  *   npx tsx scripts/bench-models.ts [customers=100000] [seed=42]
  */
+
+import { withDuck } from '../functions/core/duck/db';
 import { fitBgNbd } from '../functions/core/models/bgnbd';
 import { BgNbdPredictions, runClvModels } from '../functions/core/models/clv';
 import { fitGammaGamma } from '../functions/core/models/gamma-gamma';
-import { RfmAccumulator } from '../functions/core/models/rfm';
+import { summarizeOrderDays } from '../functions/core/models/rfm';
 import { simulatePurchases } from '../functions/core/models/simulate';
 
 const customers = Number(process.argv[2] ?? 100_000);
@@ -36,19 +38,18 @@ const peakRss = () => `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB
 
 const total0 = performance.now();
 let t0 = performance.now();
-const acc = new RfmAccumulator();
-let rows = 0;
+const purchases: [string, number, number][] = [];
 simulatePurchases(
   trueBg,
   { customers, seed, endDay, acquisitionDays, spend: trueGg },
   (id, d, a) => {
-    rows++;
-    acc.add(id, d, a);
+    purchases.push([id, d, a]);
   },
 );
-console.log(`simulated ${customers} customers, ${rows} purchase rows: ${seconds(t0)}`);
+console.log(`simulated ${customers} customers, ${purchases.length} purchase rows: ${seconds(t0)}`);
 
 t0 = performance.now();
+const acc = await withDuck((db) => summarizeOrderDays(db, purchases, [endDay]));
 const summaries = acc.summarize(endDay);
 console.log(
   `RFM summary: ${seconds(t0)} (${summaries.filter((s) => s.x > 0).length} repeat buyers)`,

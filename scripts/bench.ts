@@ -1,13 +1,15 @@
 /**
- * Engine throughput: `npm run bench -- [--rows <millions>] [--periods <n>] [--gzip]
- * [--duckdb] [--render] [--models]`.
+ * Engine throughput: `npm run bench -- [--dataset events|orders] [--rows <millions>]
+ * [--users <millions>] [--periods <n>] [--gzip] [--parquet] [--duckdb] [--render] [--models]`.
  *
- * Writes N million seeded `events` rows (default 2) as a CSV file in a temporary folder,
- * then runs `computeSnapshots` on it for the week 2026-W47 (and the weeks before it, as
- * the report asks for) in a fresh Node process, so that the peak resident memory printed
- * is the engine's and not the generator's. Prints rows, bytes, seconds, rows/s, MB/s and
- * peak RSS. `--duckdb` also runs the equivalent query in DuckDB on the same file, prints its
- * time next to the engine's and checks that its WAU, DAU and MAU equal the engine's.
+ * Writes N million seeded `events` (or `orders`) rows (default 2) as a CSV file in a
+ * temporary folder, then runs `computeSnapshots` on it for the week 2026-W47 (and the weeks
+ * before it, as the report asks for) in a fresh Node process, so that the peak resident
+ * memory printed is the engine's and not the generator's. Prints rows, bytes, seconds,
+ * rows/s, MB/s and peak RSS. `--duckdb` also runs plain DuckDB on the same file computing
+ * only the headline numbers (events: WAU, DAU, MAU and feature usage; orders: revenue,
+ * orders and buyers), prints its time, the ratio engine ÷ plain DuckDB, and checks that its
+ * numbers equal the engine's. `--parquet` also times a Parquet copy of the same rows.
  * `--render` and `--models` also run scripts/bench-render.ts and scripts/bench-models.ts.
  */
 import { spawnSync } from 'node:child_process';
@@ -36,15 +38,20 @@ import { openRowWriter } from './sample/writer';
 
 const USAGE = `Usage: npm run bench -- [options]
 
-Times the metric engine on a generated events export (seeded: the same rows every run).
+Times the metric engine on a generated export (seeded: the same rows every run).
 
 Options:
-  --rows <millions>  events rows to generate, in millions (default 2)
+  --dataset <name>   events (default) or orders
+  --rows <millions>  rows to generate, in millions (default 2)
+  --users <millions> distinct users (events) or customers (orders), in millions
+                     (default rows / 40)
   --periods <n>      weeks computed in the one pass, ending with 2026-W47 (default 2: the
                      week and the one before, as a report needs; 13 = with trend charts)
   --gzip             also time the same rows as .csv.gz
-  --duckdb           also time DuckDB (2 threads) on the same CSV file and check that its
-                     WAU, DAU and MAU of 2026-W47 equal the engine's (MATCH / MISMATCH)
+  --parquet          also time the same rows as .parquet (typed columns)
+  --duckdb           also time plain DuckDB (2 threads) on the same CSV file computing only
+                     the headline numbers of 2026-W47, print engine ÷ DuckDB, and check
+                     that they equal the engine's (MATCH / MISMATCH)
   --render           also run scripts/bench-render.ts (the email render)
   --models           also run scripts/bench-models.ts (the CLV models)
   --keep             keep the generated file and print its path
@@ -84,9 +91,9 @@ const COLUMNS = [
  * `rows` events in time order over the six weeks, from a user base of rows / 40 users whose
  * activity is skewed (a few heavy users, many light ones), in sessions of a few events.
  */
-async function writeEvents(path: string, rows: number): Promise<void> {
+async function writeEvents(path: string, rows: number, userCount: number): Promise<void> {
   const rng = new Rng(2026);
-  const users = Math.max(100, Math.round(rows / 40));
+  const users = Math.max(100, userCount);
   const cumulative: number[] = [];
   let total = 0;
   for (const [, w] of EVENT_TYPES) {
@@ -127,6 +134,37 @@ async function writeEvents(path: string, rows: number): Promise<void> {
   await writer.close();
 }
 
+const ORDER_COLUMNS = ['order_id', 'customer_id', 'ordered_at', 'amount', 'currency', 'status'];
+
+/**
+ * `rows` orders in time order over the six weeks from `customerCount` customers (skewed as
+ * the events' users are), amounts of 5–250 with cents, one in 50 a refund.
+ */
+async function writeOrders(path: string, rows: number, customerCount: number): Promise<void> {
+  const rng = new Rng(2027);
+  const customers = Math.max(100, customerCount);
+  const writer = openRowWriter(path, ORDER_COLUMNS, 'csv');
+  const step = (DATA_END - DATA_START) / rows;
+  for (let i = 0; i < rows; i++) {
+    const customer = `cus_${String(Math.floor(rng.next() ** 3 * customers)).padStart(7, '0')}`;
+    const at = new Date(DATA_START + Math.floor(i * step + rng.next() * step)).toISOString();
+    const refund = rng.next() < 0.02;
+    const cents = 500 + rng.int(0, 24_500);
+    const pending = writer.write([
+      `ord_${i + 1}`,
+      customer,
+      at,
+      ((refund ? -cents : cents) / 100).toFixed(2),
+      'USD',
+      refund ? 'refunded' : 'paid',
+    ]);
+    if (pending) await pending;
+  }
+  await writer.close();
+}
+
+type BenchDataset = 'events' | 'orders';
+
 interface Measurement {
   rows: number;
   rejected: number;
@@ -137,15 +175,20 @@ interface Measurement {
   wau: number | null;
   dau: number | null;
   mau: number | null;
+  featureUsage: number | null;
+  revenue: number | null;
+  orders: number | null;
+  purchaseFrequency: number | null;
 }
 
 /** Runs in the child process: the engine on one file, with nothing else in memory. */
-async function measure(path: string, periods: number): Promise<Measurement> {
+async function measure(path: string, periods: number, dataset: BenchDataset): Promise<Measurement> {
   const config = parseConfig({});
   const week = parsePeriodKey(WEEK, config.timezone);
   const file: ExportFile = {
-    dataset: 'events',
+    dataset,
     key: path,
+    path,
     open: async () => createReadStream(path, { highWaterMark: 1 << 20 }),
   };
   let rows = 0;
@@ -161,6 +204,8 @@ async function measure(path: string, periods: number): Promise<Measurement> {
     onProgress: (p) => {
       rows += p.rows;
     },
+    // The CLV models have their own benchmark (--models): here the SQL engine alone.
+    modelPeriods: [],
   });
   const seconds = (performance.now() - started) / 1000;
   const last = snapshots[snapshots.length - 1];
@@ -174,10 +219,14 @@ async function measure(path: string, periods: number): Promise<Measurement> {
     wau: last?.metrics.wau?.value ?? null,
     dau: last?.metrics.dau?.value ?? null,
     mau: last?.metrics.mau?.value ?? null,
+    featureUsage: last?.metrics.feature_usage?.value ?? null,
+    revenue: last?.metrics.revenue?.value ?? null,
+    orders: last?.metrics.orders?.value ?? null,
+    purchaseFrequency: last?.metrics.purchase_frequency?.value ?? null,
   };
 }
 
-function runChild(path: string, periods: number): Measurement {
+function runChild(path: string, periods: number, dataset: BenchDataset): Measurement {
   const child = spawnSync(
     process.execPath,
     [
@@ -188,6 +237,8 @@ function runChild(path: string, periods: number): Measurement {
       path,
       '--periods',
       String(periods),
+      '--dataset',
+      dataset,
     ],
     { cwd: PROJECT, encoding: 'utf8', maxBuffer: 1 << 20 },
   );
@@ -222,18 +273,18 @@ function printMeasurement(
       // Of CSV text, so the plain and gzip'd runs compare.
       `  MB/s        ${(mb(csvBytes) / m.seconds).toFixed(1)} (of CSV text)`,
       `  peak RSS    ${m.maxRssMb.toFixed(0)} MB`,
-      `  ${WEEK}    WAU ${m.wau ?? 'null'}, DAU ${m.dau ?? 'null'}, MAU ${m.mau ?? 'null'}`,
+      m.revenue === null
+        ? `  ${WEEK}    WAU ${m.wau ?? 'null'}, DAU ${m.dau ?? 'null'}, MAU ${m.mau ?? 'null'}, feature usage ${m.featureUsage ?? 'null'} %`
+        : `  ${WEEK}    revenue ${m.revenue}, orders ${m.orders}, purchase frequency ${m.purchaseFrequency}`,
     ].join('\n'),
   );
 }
 
-interface DuckDbResult {
+interface PlainDuckDb {
   seconds: number;
   startSeconds: number;
-  wau: number;
-  dau: number;
-  mau: number;
-  daily: number[];
+  /** Each headline number: its name, plain DuckDB's value, and the engine's. */
+  checks: [string, number, number | null][];
 }
 
 /**
@@ -251,15 +302,47 @@ function weekWindows(week: Period): { dayStarts: number[]; mauStart: number } {
 }
 
 /**
- * DuckDB on the same CSV: one scan keeps the rows of the MAU window (which holds the week),
- * then counts distinct users over the window, the week and each day of the week.
+ * Plain DuckDB on the same CSV, as a user would write it without validation, de-duplication
+ * or any other metric: for events one scan keeps the rows of the MAU window (which holds the
+ * week), then counts distinct users over the window, the week, each day of the week and the
+ * feature users of the week; for orders the week's revenue, positive orders and buyers.
  */
-async function runDuckDb(path: string, week: Period): Promise<DuckDbResult> {
+async function runPlainDuckDb(
+  path: string,
+  week: Period,
+  dataset: BenchDataset,
+  m: Measurement,
+): Promise<PlainDuckDb> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   let t0 = performance.now();
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
   const connection = await instance.connect();
   const startSeconds = (performance.now() - t0) / 1000;
+  const file = `'${path.replaceAll("'", "''")}'`;
+  if (dataset === 'orders') {
+    const sql = `
+      SELECT sum(amount) AS revenue, count(*) FILTER (amount > 0) AS orders,
+             count(DISTINCT customer_id) FILTER (amount > 0) AS buyers
+      FROM read_csv(${file}, header = true,
+                    types = {'customer_id': 'VARCHAR', 'ordered_at': 'TIMESTAMPTZ', 'amount': 'DECIMAL(18,2)'})
+      WHERE epoch_ms(ordered_at) >= ${week.start} AND epoch_ms(ordered_at) < ${week.end}`;
+    t0 = performance.now();
+    const reader = await connection.runAndReadAll(sql);
+    const seconds = (performance.now() - t0) / 1000;
+    const row = reader.getRowObjectsJS()[0] as Record<string, unknown>;
+    connection.closeSync();
+    instance.closeSync();
+    const orders = Number(row.orders);
+    return {
+      seconds,
+      startSeconds,
+      checks: [
+        ['revenue', tidy(Number(row.revenue)), m.revenue],
+        ['orders', orders, m.orders],
+        ['frequency', tidy(orders / Number(row.buyers)), m.purchaseFrequency],
+      ],
+    };
+  }
   const { dayStarts, mauStart } = weekWindows(week);
   const days = dayStarts.length - 1;
   const dayOf = dayStarts
@@ -268,9 +351,9 @@ async function runDuckDb(path: string, week: Period): Promise<DuckDbResult> {
     .join(' ');
   const sql = `
     WITH e AS MATERIALIZED (
-      SELECT user_id, epoch_ms(occurred_at) AS t
-      FROM read_csv('${path.replaceAll("'", "''")}', header = true,
-                    types = {'user_id': 'VARCHAR', 'occurred_at': 'TIMESTAMPTZ'})
+      SELECT user_id, event_type, epoch_ms(occurred_at) AS t
+      FROM read_csv(${file}, header = true,
+                    types = {'user_id': 'VARCHAR', 'occurred_at': 'TIMESTAMPTZ', 'event_type': 'VARCHAR'})
       WHERE epoch_ms(occurred_at) >= ${mauStart} AND epoch_ms(occurred_at) < ${week.end}
     ),
     daily AS (
@@ -279,6 +362,8 @@ async function runDuckDb(path: string, week: Period): Promise<DuckDbResult> {
     )
     SELECT
       (SELECT count(DISTINCT user_id) FROM e WHERE t >= ${week.start}) AS wau,
+      (SELECT count(DISTINCT user_id) FROM e
+        WHERE t >= ${week.start} AND event_type = 'feature_used') AS feature_users,
       (SELECT count(DISTINCT user_id) FROM e) AS mau,
       (SELECT list(users ORDER BY d) FROM daily) AS daily,
       (SELECT list(d ORDER BY d) FROM daily) AS day_index`;
@@ -295,33 +380,31 @@ async function runDuckDb(path: string, week: Period): Promise<DuckDbResult> {
     daily[d] = Number(users[i]);
   });
   const sum = daily.reduce((a, b) => a + b, 0);
+  const wau = Number(row.wau);
   return {
     seconds,
     startSeconds,
-    wau: Number(row.wau),
-    mau: Number(row.mau),
-    // The engine's values are rounded to 15 significant digits (metrics/values.ts), e.g.
-    // 48,987 / 7 = 6998.142857142857 is reported as 6998.14285714286.
-    dau: tidy(sum / days),
-    daily,
+    checks: [
+      ['WAU', wau, m.wau],
+      // The engine's values are rounded to 15 significant digits (metrics/values.ts), e.g.
+      // 48,987 / 7 = 6998.142857142857 is reported as 6998.14285714286.
+      ['DAU', tidy(sum / days), m.dau],
+      ['MAU', Number(row.mau), m.mau],
+      ['features %', tidy((Number(row.feature_users) / wau) * 100), m.featureUsage],
+    ],
   };
 }
 
-/** Prints DuckDB's figures and whether they equal the engine's; true when all do. */
-function printDuckDb(d: DuckDbResult, m: Measurement, csvBytes: number): boolean {
-  const checks: [string, number | null, number][] = [
-    ['WAU', m.wau, d.wau],
-    ['DAU', m.dau, d.dau],
-    ['MAU', m.mau, d.mau],
-  ];
+/** Prints plain DuckDB's figures, the ratio and whether the numbers equal the engine's. */
+function printPlainDuckDb(d: PlainDuckDb, m: Measurement, csvBytes: number): boolean {
   const lines = [
-    'duckdb (same events.csv, 2 threads):',
+    'plain duckdb (same CSV file, 2 threads, headline numbers only):',
     `  seconds     ${d.seconds.toFixed(2)} (+ ${d.startSeconds.toFixed(2)} s to start the instance)`,
-    `  MB/s        ${(mb(csvBytes) / d.seconds).toFixed(1)} (engine: ${(mb(csvBytes) / m.seconds).toFixed(1)}; engine time ÷ DuckDB time ${(m.seconds / d.seconds).toFixed(1)})`,
-    `  daily users ${d.daily.join(', ')}`,
+    `  MB/s        ${(mb(csvBytes) / d.seconds).toFixed(1)} (engine: ${(mb(csvBytes) / m.seconds).toFixed(1)})`,
+    `  ratio       engine ÷ plain DuckDB = ${(m.seconds / d.seconds).toFixed(2)}`,
   ];
   let ok = true;
-  for (const [name, engine, duck] of checks) {
+  for (const [name, duck, engine] of d.checks) {
     const match = engine === duck;
     ok &&= match;
     lines.push(
@@ -335,8 +418,24 @@ function printDuckDb(d: DuckDbResult, m: Measurement, csvBytes: number): boolean
   return ok;
 }
 
+/** A Parquet copy of the CSV with typed columns, as a warehouse would export it. */
+async function writeParquet(csv: string, parquet: string): Promise<void> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const connection = await instance.connect();
+  const q = (p: string) => `'${p.replaceAll("'", "''")}'`;
+  await connection.run(
+    `COPY (SELECT * FROM read_csv(${q(csv)}, header = true)) TO ${q(parquet)} (FORMAT parquet)`,
+  );
+  connection.closeSync();
+  instance.closeSync();
+}
+
 const OPTIONS = {
   rows: { type: 'string' },
+  users: { type: 'string' },
+  dataset: { type: 'string' },
+  parquet: { type: 'boolean' },
   periods: { type: 'string' },
   gzip: { type: 'boolean' },
   duckdb: { type: 'boolean' },
@@ -354,41 +453,64 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const periods = numberFlag('periods', values.periods, { integer: true, min: 1 }) ?? 2;
+  const dataset = values.dataset ?? 'events';
+  if (dataset !== 'events' && dataset !== 'orders') {
+    throw new UsageError(`--dataset must be events or orders (got "${dataset}")`);
+  }
   if (values.measure) {
-    process.stdout.write(JSON.stringify(await measure(values.measure, periods)));
+    process.stdout.write(JSON.stringify(await measure(values.measure, periods, dataset)));
     return 0;
   }
   const millions = numberFlag('rows', values.rows, { exclusiveMin: 0 }) ?? 2;
   const rows = Math.round(millions * 1_000_000);
+  const userMillions = numberFlag('users', values.users, { exclusiveMin: 0 });
+  const users = userMillions === undefined ? Math.round(rows / 40) : Math.round(userMillions * 1e6);
 
   // 1 when DuckDB's numbers differ from the engine's: a defect to investigate.
   let status = 0;
-  const dir = await mkdtemp(join(tmpdir(), 'bench-events-'));
+  const dir = await mkdtemp(join(tmpdir(), `bench-${dataset}-`));
   try {
-    const csv = join(dir, 'events.csv');
+    const csv = join(dir, `${dataset}.csv`);
     let t0 = performance.now();
-    await writeEvents(csv, rows);
+    if (dataset === 'events') await writeEvents(csv, rows, users);
+    else await writeOrders(csv, rows, users);
     const csvBytes = (await stat(csv)).size;
     console.log(
-      `Generated ${rows.toLocaleString('en-US')} events rows (${mb(csvBytes).toFixed(1)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `Generated ${rows.toLocaleString('en-US')} ${dataset} rows of ${users.toLocaleString('en-US')} ${dataset === 'events' ? 'users' : 'customers'} (${mb(csvBytes).toFixed(1)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
     console.log(
       `Node ${process.version}; computeSnapshots for ${periods} week(s) ending ${WEEK}, in a fresh process\n`,
     );
-    const plain = runChild(csv, periods);
-    printMeasurement('events.csv', plain, csvBytes, csvBytes);
+    const plain = runChild(csv, periods, dataset);
+    printMeasurement(`${dataset}.csv`, plain, csvBytes, csvBytes);
     if (values.duckdb) {
       console.log('');
       const week = parsePeriodKey(WEEK, parseConfig({}).timezone);
-      if (!printDuckDb(await runDuckDb(csv, week), plain, csvBytes)) status = 1;
+      if (!printPlainDuckDb(await runPlainDuckDb(csv, week, dataset, plain), plain, csvBytes)) {
+        status = 1;
+      }
     }
     if (values.gzip) {
-      const gz = join(dir, 'events.csv.gz');
+      const gz = join(dir, `${dataset}.csv.gz`);
       t0 = performance.now();
       await pipeline(createReadStream(csv), createGzip(), createWriteStream(gz));
       const gzBytes = (await stat(gz)).size;
       console.log(`\n(gzip'd in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-      printMeasurement('events.csv.gz', runChild(gz, periods), gzBytes, csvBytes);
+      printMeasurement(`${dataset}.csv.gz`, runChild(gz, periods, dataset), gzBytes, csvBytes);
+    }
+    if (values.parquet) {
+      const parquet = join(dir, `${dataset}.parquet`);
+      t0 = performance.now();
+      await writeParquet(csv, parquet);
+      const parquetBytes = (await stat(parquet)).size;
+      console.log(`\n(Parquet written in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      const m = runChild(parquet, periods, dataset);
+      printMeasurement(`${dataset}.parquet`, m, parquetBytes, csvBytes);
+      const same =
+        JSON.stringify({ ...plain, seconds: 0, maxRssMb: 0, bytes: 0 }) ===
+        JSON.stringify({ ...m, seconds: 0, maxRssMb: 0, bytes: 0 });
+      console.log(`  numbers     ${same ? 'MATCH' : 'MISMATCH'} the CSV run's`);
+      if (!same) status = 1;
     }
     if (values.keep) console.log(`\nKept ${dir}`);
   } finally {

@@ -1,8 +1,8 @@
 /**
  * `npm run demo [-- --exit] [-- --out <dir>]`: the whole pipeline on this machine, with no
  * AWS account. Starts the local stand-ins (DynamoDB Local — fetched on first use, needs a
- * Java runtime —, s3rver and the SES stand-in), writes a seeded sample of all ten
- * exports, drops them into the local bucket's `incoming/`, lets the real Lambda handlers
+ * Java runtime —, s3rver and the SES stand-in), stores the report configuration in the local
+ * S3 as `cdk deploy` does, writes a seeded sample of all ten exports, drops them into the local bucket's `incoming/`, lets the real Lambda handlers
  * ingest them (s3rver's notifications invoke the ingest handler as S3 would) and send the
  * last closed week's report, then prints where to read the email. Keeps the stand-ins up
  * until Ctrl-C so the email can be looked at, or stops at once with `--exit`.
@@ -17,6 +17,7 @@ import type { ReportResult } from '../functions/core/jobs/report';
 import {
   bridgeS3Events,
   createTable,
+  putReportConfig,
   standInEnv,
   startDynamoDbLocal,
   startS3,
@@ -25,6 +26,8 @@ import {
 import { generateSample } from './sample/generate';
 
 const BUCKET = 'engagement-exports';
+/** Where the config is stored: in AWS, the CDK assets bucket the deploy uploads it to. */
+const CONFIG_BUCKET = 'engagement-assets';
 const TABLE = 'engagement-snapshots';
 const TIMEZONE = 'America/New_York';
 const CONFIG: ReportConfigInput = {
@@ -63,7 +66,7 @@ async function main(): Promise<void> {
   log('starting the local stand-ins (DynamoDB Local, s3rver, SES) …');
   const [dynamodb, s3, ses] = await Promise.all([
     startDynamoDbLocal({ log }),
-    startS3({ buckets: [BUCKET] }),
+    startS3({ buckets: [BUCKET, CONFIG_BUCKET] }),
     startSes(),
   ]);
   const stopAll = async () => {
@@ -71,12 +74,19 @@ async function main(): Promise<void> {
   };
   try {
     await createTable(dynamodb.endpoint, TABLE);
-    // The handlers build their clients and settings from the environment exactly as in Lambda.
+    // The handlers build their clients and settings from the environment exactly as in Lambda,
+    // and read the report configuration from where the environment says it is stored.
+    Object.assign(
+      process.env,
+      standInEnv({ s3: s3.endpoint, dynamodb: dynamodb.endpoint, ses: ses.endpoint }),
+    );
+    const client = new S3Client({});
+    const stored = await putReportConfig(client, CONFIG_BUCKET, CONFIG);
+    log(`stored the report configuration at s3://${CONFIG_BUCKET}/${stored.location.key}`);
     Object.assign(process.env, {
-      ...standInEnv({ s3: s3.endpoint, dynamodb: dynamodb.endpoint, ses: ses.endpoint }),
       BUCKET_NAME: BUCKET,
       TABLE_NAME: TABLE,
-      REPORT_CONFIG: JSON.stringify(CONFIG),
+      ...stored.env,
       SENDER,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     });
@@ -98,7 +108,6 @@ async function main(): Promise<void> {
     });
 
     const bridge = bridgeS3Events(s3, (event) => ingest(event));
-    const client = new S3Client({});
     for (const file of sample.files) {
       const key = `incoming/${file.dataset}/${file.dataset}.csv`;
       await client.send(

@@ -1,11 +1,25 @@
 /**
  * The Lambda environment, read and validated in one place. Every variable is set by the
  * stack; a missing or malformed one is a deployment bug, so the error names the variable
- * and what it should hold.
+ * and what it should hold. The report configuration itself is not in the environment (it
+ * outgrows Lambda's 4 KB): the variables say where the deploy stored it, and the runtime
+ * reads it from there once per container (functions/adapters/report-config.ts).
  */
-import { z } from 'zod';
-import { ConfigError, parseConfig, type ReportConfig } from '../core/config';
 
+import type { ReportConfig } from '../core/config';
+import { emailAddressProblem } from '../core/report/address';
+import { REPORT_CONFIG_ENV, type ReportConfigLocation } from './report-config';
+
+/** What the variables say. */
+export interface LambdaEnv {
+  bucketName: string;
+  tableName: string;
+  sender: string;
+  /** Where the deploy stored the report configuration. */
+  reportConfig: ReportConfigLocation;
+}
+
+/** What the handlers run with: the variables, and the report configuration they point to. */
 export interface RuntimeEnv {
   bucketName: string;
   tableName: string;
@@ -29,35 +43,35 @@ export function requireVar(source: Source, name: string, what: string): string {
   return value;
 }
 
-const Email = z.email();
-
-/** Reads BUCKET_NAME, TABLE_NAME, REPORT_CONFIG and SENDER. */
-export function readEnv(source: Source = process.env): RuntimeEnv {
+/**
+ * Reads BUCKET_NAME, TABLE_NAME, SENDER and the location of the report configuration
+ * (REPORT_CONFIG_BUCKET, REPORT_CONFIG_KEY, REPORT_CONFIG_SHA256).
+ */
+export function readEnv(source: Source = process.env): LambdaEnv {
   const bucketName = requireVar(source, 'BUCKET_NAME', 'the name of the exports bucket');
   const tableName = requireVar(source, 'TABLE_NAME', 'the name of the snapshots table');
-  const rawConfig = requireVar(source, 'REPORT_CONFIG', 'the report configuration as JSON');
   const sender = requireVar(source, 'SENDER', 'the verified SES sender address');
-
-  let json: unknown;
-  try {
-    json = JSON.parse(rawConfig);
-  } catch (error) {
-    throw new EnvError('environment variable REPORT_CONFIG is not valid JSON', { cause: error });
-  }
-  let config: ReportConfig;
-  try {
-    config = parseConfig(json);
-  } catch (error) {
-    const detail = error instanceof ConfigError ? error.message : String(error);
+  const reportConfig = {
+    bucket: requireVar(
+      source,
+      REPORT_CONFIG_ENV.bucket,
+      'the bucket the deploy stored the report configuration in',
+    ),
+    key: requireVar(source, REPORT_CONFIG_ENV.key, 'the S3 key of the report configuration'),
+    sha256: requireVar(
+      source,
+      REPORT_CONFIG_ENV.sha256,
+      'the SHA-256 of the stored report configuration',
+    ),
+  };
+  if (!/^[0-9a-f]{64}$/.test(reportConfig.sha256)) {
     throw new EnvError(
-      `environment variable REPORT_CONFIG is not a valid report configuration: ${detail}`,
-      {
-        cause: error,
-      },
+      `environment variable ${REPORT_CONFIG_ENV.sha256} must be 64 lower-case hex digits (got "${reportConfig.sha256}")`,
     );
   }
-  if (!Email.safeParse(sender).success) {
-    throw new EnvError(`environment variable SENDER is not an email address: "${sender}"`);
+  const problem = emailAddressProblem(sender);
+  if (problem) {
+    throw new EnvError(`environment variable SENDER is not an email address: ${problem}`);
   }
-  return { bucketName, tableName, config, sender };
+  return { bucketName, tableName, sender, reportConfig };
 }

@@ -1,8 +1,8 @@
 /**
- * Everything a handler needs, built once per Lambda container: the environment, the SDK
- * clients and the adapters over them. Built on the first invocation rather than at import,
- * so importing a handler (tests, the demo, esbuild's analysis) needs no environment; the
- * container keeps it for every later invocation.
+ * Everything a handler needs, built once per Lambda container: the environment, the report
+ * configuration it points to, the SDK clients and the adapters over them. Built on the first
+ * invocation rather than at import, so importing a handler (tests, the demo, esbuild's
+ * analysis) needs no environment; the container keeps it for every later invocation.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
@@ -10,6 +10,7 @@ import type { JobLogger } from '../core/jobs/ports';
 import { type AwsClients, createAwsClients } from './clients';
 import { DynamoDbSendLedger, DynamoDbSnapshotStore } from './dynamodb';
 import { type RuntimeEnv, readEnv } from './env';
+import { describeLocation, loadReportConfig } from './report-config';
 import { S3ExportSource, S3ObjectStore } from './s3';
 import { SesMailer } from './ses';
 
@@ -69,10 +70,47 @@ export function createRuntime(
   };
 }
 
-let shared: Runtime | undefined;
-
-/** The container's runtime, from the environment (BUCKET_NAME, TABLE_NAME, …). */
-export function sharedRuntime(): Runtime {
-  shared ??= createRuntime(readEnv());
-  return shared;
+/**
+ * The runtime from an environment: the variables, then the report configuration they point
+ * to, read from S3 and validated (a StoredConfigError names the object and the problem).
+ */
+export async function loadRuntime(
+  source: Record<string, string | undefined> = process.env,
+  clients: AwsClients = createAwsClients(),
+  log: JobLogger = jobLogger,
+): Promise<Runtime> {
+  const { reportConfig, ...names } = readEnv(source);
+  const config = await loadReportConfig(clients.s3, reportConfig);
+  log.info('report configuration loaded', {
+    location: describeLocation(reportConfig),
+    sha256: reportConfig.sha256,
+    reportId: config.reportId,
+  });
+  return createRuntime({ ...names, config }, clients, log);
 }
+
+/**
+ * `load` once: later calls share its runtime. A failed load is not kept, so the next
+ * invocation tries again (an S3 hiccup at cold start must not break the container for good).
+ */
+export function cachedRuntime(load: () => Promise<Runtime>): () => Promise<Runtime> {
+  let pending: Promise<Runtime> | undefined;
+  return () => {
+    pending ??= load().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+let sharedClients: AwsClients | undefined;
+
+/**
+ * The container's runtime, from the environment (BUCKET_NAME, TABLE_NAME, …). The clients
+ * outlive a failed load, so a retry reuses their connections.
+ */
+export const sharedRuntime: () => Promise<Runtime> = cachedRuntime(() => {
+  sharedClients ??= createAwsClients();
+  return loadRuntime(process.env, sharedClients);
+});

@@ -7,13 +7,13 @@
  * costs only its own delivery, and each recipient gets their own outcome and message id.
  */
 import { type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { z } from 'zod';
 import {
   JobError,
   type Mailer,
   type OutgoingEmail,
   RecipientRejectedError,
 } from '../core/jobs/ports';
+import { emailAddressProblem } from '../core/report/address';
 import { buildMimeMessage } from '../core/report/mime';
 
 /** Builds the raw MIME text of one email. */
@@ -27,6 +27,7 @@ export const buildMime: MimeBuilder = (email) =>
     html: email.html,
     text: email.text,
     images: [...email.images],
+    attachments: [...(email.attachments ?? [])],
   });
 
 /**
@@ -42,8 +43,6 @@ const PERMANENT_ERRORS = new Set([
   'InvalidParameterValue',
 ]);
 
-const Email = z.email();
-
 export class SesMailer implements Mailer {
   constructor(
     private readonly ses: SESClient,
@@ -53,11 +52,17 @@ export class SesMailer implements Mailer {
   async send(email: OutgoingEmail): Promise<{ messageId: string }> {
     // The SES stand-in accepts any string as an address and real SES answers a malformed
     // one with a terse error; checking here gives every environment the same clear reason.
-    if (!Email.safeParse(email.from).success) {
-      throw new JobError(`the sender "${email.from}" is not a valid email address`);
+    const senderProblem = emailAddressProblem(email.from);
+    if (senderProblem) {
+      throw new JobError(
+        `the sender ${JSON.stringify(email.from)} is not a valid email address: ${senderProblem}`,
+      );
     }
-    if (!Email.safeParse(email.to).success) {
-      throw new RecipientRejectedError(`"${email.to}" is not a valid email address`);
+    const recipientProblem = emailAddressProblem(email.to);
+    if (recipientProblem) {
+      throw new RecipientRejectedError(
+        `${JSON.stringify(email.to)} is not a valid email address: ${recipientProblem}`,
+      );
     }
     const mime = this.toMime(email);
     try {

@@ -4,6 +4,7 @@
  * single source of the type and of every default listed in METRICS.md.
  */
 import { z } from 'zod';
+import { EmailAddress, hasControlCharacter } from './report/address';
 
 export const DATASET_NAMES = [
   'customers',
@@ -42,6 +43,25 @@ const Currency = z
   .string()
   .regex(/^[A-Z]{3}$/, { message: 'must be a three-letter ISO 4217 code such as "USD"' });
 
+/** Longest report name: it leads the subject, which should stay readable in a list. */
+export const MAX_REPORT_NAME_LENGTH = 200;
+
+/**
+ * The report name goes into the Subject header: a line break there would start a header of
+ * its own (`Bcc: …`), so control characters are refused here, where the user can fix them,
+ * rather than stripped later. Non-ASCII is fine: the subject is RFC 2047-encoded.
+ */
+const ReportName = z
+  .string()
+  .refine((name) => name.trim() !== '', { message: 'must not be empty or only spaces' })
+  .refine((name) => name.length <= MAX_REPORT_NAME_LENGTH, {
+    message: `must be at most ${MAX_REPORT_NAME_LENGTH} characters (it starts the email subject)`,
+  })
+  .refine((name) => !hasControlCharacter(name), {
+    message:
+      'must not contain line breaks, tabs or other control characters (it goes into the email subject)',
+  });
+
 /**
  * Column mapping: `{ "<canonical>": "<column in your export>" }` applies to every dataset;
  * `{ "<dataset>": { "<canonical>": "<column>" } }` applies to one dataset and wins.
@@ -58,7 +78,7 @@ export const ReportConfigSchema = z
       })
       .default('engagement'),
     /** Name shown in the email subject and header. */
-    name: z.string().min(1).default('Customer engagement'),
+    name: ReportName.default('Customer engagement'),
     timezone: TimeZone.default('UTC'),
     currency: Currency.default('USD'),
     /** Locale for number and date formatting in the email (BCP 47). */
@@ -100,8 +120,9 @@ export const ReportConfigSchema = z
       .prefault({}),
     email: z
       .object({
-        recipients: z.array(z.email()).default([]),
-        sender: z.email().optional(),
+        /** Bare addresses (see `emailAddressProblem` for what is accepted). */
+        recipients: z.array(EmailAddress).default([]),
+        sender: EmailAddress.optional(),
         /** Metric ids shown in the headline row, in order. */
         headline: z
           .array(z.string())
@@ -115,6 +136,8 @@ export const ReportConfigSchema = z
           ]),
         /** How many past periods the trend charts show. */
         trendPeriods: z.number().int().min(2).max(26).default(12),
+        /** Attach the period's metrics as `metrics-<period>.csv`. */
+        attachCsv: z.boolean().default(true),
       })
       .prefault({}),
   })

@@ -21,10 +21,10 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { columnMapFor, DATASET_NAMES, type DatasetName, type ReportConfig } from './config';
 import { DatasetError } from './datasets/errors';
-import { loadExport } from './datasets/load';
 import type { ReadOptions } from './datasets/rules';
 import { columnsOf } from './datasets/spec';
 import { type DuckOptions, withDuck } from './duck/db';
+import { loadExport } from './duck/load-via-reader';
 import { createDatasetTables, rawTable } from './duck/tables';
 import { METRIC_IDS } from './metrics/catalogue';
 import { computeMetrics } from './metrics/compute';
@@ -61,6 +61,8 @@ export interface ComputeSnapshotsInput {
   /** Every rejected row, as it is found (also rows of a file later rejected whole). */
   onReject: RejectSink;
   onProgress?: (p: EngineProgress) => void;
+  /** Called as each file starts being read. */
+  onFileStart?: (p: { dataset: DatasetName; file: string }) => void;
   /**
    * Keys of the periods whose CLV models (BG/NBD, Gamma-Gamma) are fitted; the others get
    * those metrics null with a reason (see ClvModelsHook).
@@ -162,15 +164,24 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
           columns: columnMapFor(config, dataset),
         };
         for (const [ordinal, file] of (byDataset.get(dataset) ?? []).entries()) {
+          input.onFileStart?.({ dataset, file: file.key });
           const path = await localCopy(file, scratch, n++);
           const reasons: string[] = [];
+          let rejected = 0;
           const reject: RejectSink = (row) => {
+            rejected++;
             if (reasons.length < FIRST_REASONS) reasons.push(describeRejection(row));
             onReject(row);
           };
           let rows = 0;
           try {
-            const stats = await loadExport(db, { dataset, key: file.key, path }, ordinal, options, reject);
+            const stats = await loadExport(
+              db,
+              { dataset, key: file.key, path },
+              ordinal,
+              options,
+              reject,
+            );
             rows = stats.rowsRead;
             q.rowsRead += stats.rowsRead;
             q.rowsRejected += stats.rowsRejected;
@@ -179,6 +190,20 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
             }
           } catch (error) {
             if (!(error instanceof DatasetError)) throw error;
+            // Only `events` keeps the rows of a file that failed half-way (see
+            // DATASETS.md "Reader details"); they are then counted like those of any file.
+            if (dataset === 'events') {
+              const kept = await db.one<{ n: number }>(
+                'SELECT count(*) AS n FROM raw_events WHERE _file = $file',
+                { file: ordinal },
+              );
+              rows = kept.n + rejected;
+              q.rowsRead += rows;
+              q.rowsRejected += rejected;
+              for (const r of reasons) {
+                if (q.firstReasons.length < FIRST_REASONS) q.firstReasons.push(r);
+              }
+            }
             q.filesRejected.push({ key: file.key, reason: reasonOf(error) });
           }
           const { size } = await stat(path);
@@ -187,7 +212,10 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
         }
       }
       const result = await computeMetrics(db, { config, periods, datasetsWithFiles: datasets });
-      await models.load(db, result.plan, result.counts.orders.rowsAccepted > 0);
+      await models.load(
+        db,
+        result.counts.orders.rowsAccepted - result.counts.orders.duplicatesDropped > 0,
+      );
       return result;
     }, input.duck);
 

@@ -25,8 +25,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { engineEnvironment, MIN_ENGINE_MEMORY_MB } from '../../functions/adapters/engine-env';
+import { reportConfigEnvironment } from '../../functions/adapters/report-config';
 import { fetchDuckDbBinding } from '../../scripts/fetch-duckdb-binding';
 import { REPO_ROOT } from '../paths';
+import type { StoredReportConfig } from './report-config';
 
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -403,6 +405,17 @@ export class HandlerFunction extends Construct {
   }
 
   /**
+   * Read the stored report configuration at cold start: s3:GetObject on that one object (no
+   * prefix, no wildcard), and REPORT_CONFIG_BUCKET, REPORT_CONFIG_KEY, REPORT_CONFIG_SHA256.
+   */
+  useReportConfig(stored: StoredReportConfig): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [stored.objectArn] }),
+    );
+    this.setEnvironment(reportConfigEnvironment(stored.location));
+  }
+
+  /**
    * Send email through SES from `sender` only: ses:SendRawEmail (the one call the mailer
    * makes) on the given identities with an `ses:FromAddress` condition, and SENDER.
    */
@@ -435,10 +448,8 @@ export class HandlerFunction extends Construct {
       const largest = [...this.environment].sort((a, b) => b[1].length - a[1].length)[0];
       throw new Error(
         `HandlerFunction ${this.node.id}: the environment would be about ${bytes} bytes, over Lambda's 4 KB limit; ` +
-          `the largest variable is ${largest?.[0]} (${Buffer.byteLength(largest?.[1] ?? '')} bytes)` +
-          (largest?.[0] === 'REPORT_CONFIG'
-            ? ': shorten the column mappings or lists in the report config'
-            : ''),
+          `the largest variable is ${largest?.[0]} (${Buffer.byteLength(largest?.[1] ?? '')} bytes); ` +
+          'keep large settings out of the environment, as useReportConfig does for the report config',
       );
     }
   }

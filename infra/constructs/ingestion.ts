@@ -9,15 +9,15 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import type { ReportConfig } from '../../functions/core/config';
 import { HandlerFunction, type PowertoolsLogLevel } from './handler-function';
+import type { StoredReportConfig } from './report-config';
 import { KEY_PREFIXES } from './storage';
 
 export interface IngestionProps {
   readonly bucket: s3.Bucket;
   readonly table: dynamodb.ITable;
-  /** The validated report config, passed to the function as REPORT_CONFIG. */
-  readonly reportConfig: ReportConfig;
+  /** The stored report config; the function reads it at cold start. */
+  readonly reportConfig: StoredReportConfig;
   /**
    * The report's From address, passed as SENDER: the handlers share one environment reader
    * (functions/adapters/env.ts) that requires it. The ingest function gets no SES permission.
@@ -52,8 +52,9 @@ export class Ingestion extends Construct {
         ? {}
         : { ephemeralStorageMb: props.ephemeralStorageMb }),
       ...(props.logLevel === undefined ? {} : { logLevel: props.logLevel }),
-      environment: { REPORT_CONFIG: JSON.stringify(props.reportConfig), SENDER: props.sender },
+      environment: { SENDER: props.sender },
     });
+    this.handler.useReportConfig(props.reportConfig);
     // Reads rejected/ too: before clearing a stale rejected-rows file it checks (HeadObject)
     // whether one exists. That check expects 404 for a missing key, which S3 only returns to
     // a role allowed to list the bucket, hence the whole-bucket list (key names only).

@@ -15,19 +15,20 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { isValidTimeZone, type ReportConfig } from '../../functions/core/config';
+import { isValidTimeZone } from '../../functions/core/config';
 import { scheduleExpressionProblem } from '../config';
 import { HandlerFunction, type PowertoolsLogLevel } from './handler-function';
+import type { StoredReportConfig } from './report-config';
 import { KEY_PREFIXES } from './storage';
 
 export interface ReportingProps {
   readonly bucket: s3.IBucket;
   readonly table: dynamodb.ITable;
-  /** The validated report config, passed to the function as REPORT_CONFIG. */
-  readonly reportConfig: ReportConfig;
-  /** The From address; must equal `reportConfig.email.sender` when that is set. */
+  /** The stored report config; the function reads it at cold start. */
+  readonly reportConfig: StoredReportConfig;
+  /** The From address; must equal `reportConfig.config.email.sender` when that is set. */
   readonly sender: string;
-  /** EventBridge Scheduler cron(…) or rate(…) expression, read in `reportConfig.timezone`. */
+  /** EventBridge Scheduler cron(…) or rate(…) expression, read in the report's time zone. */
   readonly scheduleExpression: string;
   /**
    * Create the SES email identity for the sender. Turn off when the address (or its domain)
@@ -56,21 +57,22 @@ export class Reporting extends Construct {
 
   constructor(scope: Construct, id: string, props: ReportingProps) {
     super(scope, id);
+    const { config } = props.reportConfig;
     const domain = EMAIL.exec(props.sender)?.[1];
     if (domain === undefined) {
       throw new Error(
         `Reporting: sender must be an email address such as reports@example.com (got "${props.sender}")`,
       );
     }
-    const configured = props.reportConfig.email.sender;
+    const configured = config.email.sender;
     if (configured !== undefined && configured !== props.sender) {
       throw new Error(
         `Reporting: sender "${props.sender}" differs from the report config's email.sender "${configured}"`,
       );
     }
-    if (!isValidTimeZone(props.reportConfig.timezone)) {
+    if (!isValidTimeZone(config.timezone)) {
       throw new Error(
-        `Reporting: the report time zone "${props.reportConfig.timezone}" is not a known IANA time zone`,
+        `Reporting: the report time zone "${config.timezone}" is not a known IANA time zone`,
       );
     }
     const problem = scheduleExpressionProblem(props.scheduleExpression);
@@ -92,8 +94,8 @@ export class Reporting extends Construct {
         ? {}
         : { ephemeralStorageMb: props.ephemeralStorageMb }),
       ...(props.logLevel === undefined ? {} : { logLevel: props.logLevel }),
-      environment: { REPORT_CONFIG: JSON.stringify(props.reportConfig) },
     });
+    this.handler.useReportConfig(props.reportConfig);
     // The whole-bucket list makes an export deleted during a recompute read as 404 (handled:
     // list again) instead of 403 Access Denied (a failed invocation); see BucketAccess.list.
     this.handler.useBucket(props.bucket, {
@@ -120,7 +122,7 @@ export class Reporting extends Construct {
     const identities = new Set([
       this.senderIdentity?.emailIdentityArn ?? identityArn(props.sender),
       identityArn(domain),
-      ...props.reportConfig.email.recipients.map(identityArn),
+      ...config.email.recipients.map(identityArn),
     ]);
     this.handler.useEmailSender(props.sender, [...identities]);
 
@@ -144,10 +146,10 @@ export class Reporting extends Construct {
       description: 'Lets EventBridge Scheduler invoke the report function',
     });
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: `Sends the "${props.reportConfig.name}" report (${props.scheduleExpression}, ${props.reportConfig.timezone})`,
+      description: `Sends the "${config.name}" report (${props.scheduleExpression}, ${config.timezone})`,
       schedule: scheduler.ScheduleExpression.expression(
         props.scheduleExpression,
-        TimeZone.of(props.reportConfig.timezone),
+        TimeZone.of(config.timezone),
       ),
       target: new targets.LambdaInvoke(this.handler.function, {
         role: schedulerRole,

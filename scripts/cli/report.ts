@@ -6,8 +6,6 @@
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream';
 import {
   ConfigError,
   isValidTimeZone,
@@ -28,8 +26,8 @@ import {
   shiftPeriod,
 } from '../../functions/core/time/periods';
 import { type CliIo, oneLine, parseStrict, UsageError } from './io';
-import { type LocalExportFile, LocalExportSource } from './local-source';
-import { byteCounter, NO_PROGRESS, type Progress, terminalProgress } from './progress';
+import { LocalExportSource } from './local-source';
+import { NO_PROGRESS, terminalProgress } from './progress';
 import { RejectedRowsWriter } from './rejects';
 
 export const REPORT_USAGE = `Usage: npm run report -- --data <dir> --out <dir> [options]
@@ -246,20 +244,6 @@ async function clearStaleOutputs(out: string): Promise<void> {
   );
 }
 
-/** Opens each file through a byte counter that drives the progress line. */
-function withProgress(files: LocalExportFile[], progress: Progress): LocalExportFile[] {
-  return files.map((file) => ({
-    ...file,
-    open: async (): Promise<Readable> => {
-      const source = await file.open();
-      const counter = byteCounter((bytes) => progress.update(file.key, bytes, file.bytes));
-      // pipeline forwards a read error to the counter, where the reader sees it.
-      pipeline(source, counter, () => {});
-      return counter;
-    },
-  }));
-}
-
 export interface RunOptions {
   /**
    * The instant that decides which periods have ended. The demo sets it to the end of the
@@ -310,11 +294,14 @@ export async function runLocalReport(
   let snapshots: Snapshot[];
   try {
     ({ snapshots } = await computeSnapshots({
-      files: showProgress ? withProgress(files, progress) : files,
+      files,
       config,
       periods,
       ...(modelPeriods ? { modelPeriods } : {}),
       onReject: rejects.sink,
+      // DuckDB reads a local file in one call: the line names the file being read and
+      // counts the bytes and rows of the files done.
+      onFileStart: (p) => progress.update(p.file, 0, 0),
       onProgress: (p) => progress.fileDone(p.bytes, p.rows),
     }));
   } finally {

@@ -99,6 +99,35 @@ describe('parseDeployConfig', () => {
     expect(message).toContain('deploy.alarmEmail must be an email address');
   });
 
+  it('refuses hostile recipients, sender, alarm email and report name at synth, one line each', () => {
+    // Prepare: every value a header is built from, each trying to add a Bcc.
+    const message = problemWith({
+      report: {
+        ...BASE_INPUT.report,
+        name: 'Weekly\r\nBcc: c@d.com',
+        email: {
+          sender: 'reports@example.org\r\nBcc: c@d.com',
+          recipients: ['team@example.org', 'a@b.com\r\nBcc: c@d.com', 'a@b', '"x"@y.com'],
+        },
+      },
+      deploy: { alarmEmail: 'ops@localhost' },
+    });
+
+    // Assess
+    const lines = message.split('\n').slice(1);
+    const email = 'must be an email address such as reports@example.com';
+    expect(lines).toEqual([
+      '  - report.name must not contain line breaks, tabs or other control characters (it goes into the email subject)',
+      `  - report.email.recipients.1 ${email}: it contains a line break or another control character`,
+      `  - report.email.recipients.2 ${email}: the domain "b" needs a dot, e.g. example.com`,
+      `  - report.email.recipients.3 ${email}: quoted local parts ("x"@example.com) are not accepted`,
+      `  - report.email.sender ${email}: it contains a line break or another control character`,
+      `  - deploy.alarmEmail ${email}: the domain "localhost" needs a dot, e.g. example.com`,
+    ]);
+    // Each problem is one line: the hostile value's CRLF is not echoed into the message.
+    expect(message).not.toContain('Bcc');
+  });
+
   it('lists every problem, one per line', () => {
     const message = problemWith({
       report: { ...BASE_INPUT.report, currency: 'dollars', colour: 'blue' },

@@ -8,9 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/core/config';
 import { Alarms } from '../../infra/constructs/alarms';
 import { HandlerFunction } from '../../infra/constructs/handler-function';
+import { StoredReportConfig } from '../../infra/constructs/report-config';
 import { Reporting } from '../../infra/constructs/reporting';
 import { Storage } from '../../infra/constructs/storage';
-import { BASE_INPUT, synthesize } from './synth';
+import { BASE_INPUT } from './synth';
 
 function newStack(): Stack {
   return new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Test');
@@ -64,13 +65,28 @@ describe('HandlerFunction', () => {
   });
 
   it("refuses an environment over Lambda's 4 KB, naming the largest variable", () => {
-    // 120 mappings of ~40 bytes each make REPORT_CONFIG alone about 4.8 KB.
-    const columns = Object.fromEntries(
-      Array.from({ length: 120 }, (_, i) => [`column_${i}`, `Export column number ${i}`]),
+    expect(
+      () =>
+        new HandlerFunction(newStack(), 'Large', {
+          entry: 'test/infra/fixtures/esm-handler.ts',
+          description: 'test',
+          serviceName: 'test',
+          environment: { BIG_SETTING: 'x'.repeat(4200) },
+        }),
+    ).toThrow(
+      /over Lambda's 4 KB limit; the largest variable is BIG_SETTING \(4200 bytes\); keep large settings out of the environment/,
     );
-    const input = { ...BASE_INPUT, report: { ...BASE_INPUT.report, columns } };
-    expect(() => synthesize(input)).toThrow(
-      /over Lambda's 4 KB limit; the largest variable is REPORT_CONFIG \(\d+ bytes\): shorten the column mappings/,
+  });
+});
+
+describe('StoredReportConfig', () => {
+  it('refuses a config the functions would refuse at cold start', () => {
+    // Prepare: a config that skipped parseDeployConfig (a bad time zone).
+    const config = { ...parseConfig(BASE_INPUT.report), timezone: 'Mars/Olympus_Mons' };
+
+    // Act and Assess
+    expect(() => new StoredReportConfig(newStack(), 'Config', { config })).toThrow(
+      /StoredReportConfig Config: the report config would be refused by the functions at cold start \(invalid configuration: timezone is not a known IANA time zone/,
     );
   });
 });
@@ -81,7 +97,9 @@ describe('Reporting', () => {
     return {
       bucket: storage.bucket,
       table: storage.table,
-      reportConfig: parseConfig(BASE_INPUT.report),
+      reportConfig: new StoredReportConfig(stack, 'Config', {
+        config: parseConfig(BASE_INPUT.report),
+      }),
       sender: 'reports@example.org',
       scheduleExpression: 'cron(0 7 ? * MON *)',
     };

@@ -4,11 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Stage } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readEnv } from '../../functions/adapters/env';
+import { sha256Hex } from '../../functions/adapters/report-config';
 import { parseConfig } from '../../functions/core/config';
 import { REPO_ROOT } from '../../infra/paths';
+import { largeColumnMapping } from '../fixtures/large-config';
 import {
   actionsOf,
   BASE_INPUT,
@@ -31,6 +34,8 @@ let ids: {
   report: string;
   topic: string;
   key: string;
+  /** The stored report config's ARN, as the template writes it. */
+  configObject: string;
 };
 
 beforeAll(() => {
@@ -45,19 +50,22 @@ beforeAll(() => {
     report: logicalId(stack.reporting.handler.function),
     topic: logicalId(stack.alarms.topic),
     key: logicalId(stack.alarms.key),
+    configObject: JSON.stringify(stack.resolve(stack.reportConfig.objectArn)),
   };
 });
 
 const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 
 /**
- * A policy resource in words: `bucket`, `bucket/<prefix>*`, `table`, or its JSON, so that
+ * A policy resource in words: `bucket`, `bucket/<prefix>*`, `table`, `report config object`
+ * (the one object StoredReportConfig stores), or its JSON, so that
  * grants can be compared as plain `<action> on <resource>` strings.
  */
 function describeResource(resource: unknown): string {
   const json = JSON.stringify(resource);
   if (json === JSON.stringify(arnOf(ids.bucket))) return 'bucket';
   if (json === JSON.stringify(arnOf(ids.table))) return 'table';
+  if (json === ids.configObject) return 'report config object';
   const join = (resource as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
   if (join && join[0] === '' && join[1].length === 2) {
     const [head, tail] = join[1];
@@ -243,13 +251,19 @@ describe('HandlerFunction', () => {
   });
 
   it('sets exactly the environment functions/adapters/env.ts reads, and it validates', () => {
-    const expected = parseDeployConfig();
+    const stored = base.stack.reportConfig;
     for (const fn of functions()) {
       // Prepare: the deployed values, with the bucket and table references resolved.
       const variables = template.toJSON().Resources[fn.id].Properties.Environment.Variables;
       expect(variables.BUCKET_NAME).toEqual({ Ref: ids.bucket });
       expect(variables.TABLE_NAME).toEqual({ Ref: ids.table });
-      const resolved = { ...variables, BUCKET_NAME: 'data-bucket', TABLE_NAME: 'snapshots' };
+      expect(variables.REPORT_CONFIG_BUCKET).toEqual(base.stack.resolve(stored.asset.s3BucketName));
+      const resolved = {
+        ...variables,
+        BUCKET_NAME: 'data-bucket',
+        TABLE_NAME: 'snapshots',
+        REPORT_CONFIG_BUCKET: 'assets-bucket',
+      };
 
       // Act
       const env = readEnv(resolved);
@@ -259,11 +273,55 @@ describe('HandlerFunction', () => {
         bucketName: 'data-bucket',
         tableName: 'snapshots',
         sender: 'reports@example.org',
-        config: expected,
+        reportConfig: {
+          bucket: 'assets-bucket',
+          key: stored.asset.s3ObjectKey,
+          sha256: stored.sha256,
+        },
       });
     }
   });
 
+  it('keeps the report config out of the environment: only where it is and its SHA-256', () => {
+    for (const fn of functions()) {
+      const variables = template.toJSON().Resources[fn.id].Properties.Environment.Variables;
+      expect(Object.keys(variables)).not.toContain('REPORT_CONFIG');
+      // Nothing of the config itself: not its name, time zone or recipients.
+      const text = JSON.stringify(variables);
+      for (const value of ['Test engagement', 'America/New_York', 'team@example.org']) {
+        expect(text, `${fn.name}: ${value}`).not.toContain(value);
+      }
+      expect(variables.REPORT_CONFIG_KEY).toMatch(/^[0-9a-f]{64}\.json$/);
+      expect(variables.REPORT_CONFIG_SHA256).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it('uploads the validated config with the stack assets, to the key the functions read', () => {
+    // Prepare: the asset manifest cdk-assets publishes from before CloudFormation runs.
+    const outdir = Stage.of(base.stack)?.outdir ?? '';
+    const manifest = JSON.parse(
+      readFileSync(join(outdir, `${base.stack.artifactId}.assets.json`), 'utf8'),
+    ) as {
+      files: Record<
+        string,
+        { source: { path: string; packaging: string }; destinations: Record<string, unknown> }
+      >;
+    };
+    const variables = template.toJSON().Resources[ids.report].Properties.Environment.Variables;
+    const entry = Object.values(manifest.files).find((file) =>
+      Object.values(file.destinations).some(
+        (d) => (d as { objectKey?: string }).objectKey === variables.REPORT_CONFIG_KEY,
+      ),
+    );
+
+    // Act: the bytes that will be uploaded.
+    expect(entry?.source.packaging).toBe('file');
+    const bytes = readFileSync(join(outdir, entry?.source.path ?? ''));
+
+    // Assess: they hash to the variable the functions check, and parse to the config.
+    expect(sha256Hex(bytes)).toBe(variables.REPORT_CONFIG_SHA256);
+    expect(parseConfig(JSON.parse(bytes.toString('utf8')))).toEqual(expectedConfig());
+  });
   it('sends failed asynchronous invocations, after 2 retries, to an encrypted TLS-only queue', () => {
     for (const fn of functions()) {
       const props = template.toJSON().Resources[fn.id].Properties;
@@ -325,6 +383,7 @@ describe('grants', () => {
   it('lets the ingest function read incoming/, exports/ and rejected/, and write exports/ and rejected/', () => {
     expect(grants(roles().ingest, 's3')).toEqual(
       [
+        's3:GetObject on report config object',
         's3:GetObject on bucket/incoming/*',
         's3:GetObject on bucket/exports/*',
         's3:GetObject on bucket/rejected/*',
@@ -341,12 +400,29 @@ describe('grants', () => {
   it('lets the report function read exports/ and write reports/ only', () => {
     expect(grants(roles().report, 's3')).toEqual(
       [
+        's3:GetObject on report config object',
         's3:GetObject on bucket/exports/*',
         's3:ListBucket on bucket',
         's3:PutObject on bucket/reports/*',
         's3:AbortMultipartUpload on bucket/reports/*',
       ].sort(),
     );
+  });
+
+  it('lets each function read the one stored config object, nothing else of the assets bucket', () => {
+    // Prepare: the exact object ARN, bucket and key as the template writes them.
+    const { asset } = base.stack.reportConfig;
+    const arn = base.stack.resolve(asset.bucket.arnForObjects(asset.s3ObjectKey));
+    expect(JSON.stringify(arn)).toContain(`/${asset.s3ObjectKey}`);
+    const assetsBucket = JSON.stringify(base.stack.resolve(asset.s3BucketName));
+
+    for (const statements of Object.values(roles())) {
+      // Act: every statement that names the assets bucket.
+      const onAssets = statements.filter((s) => JSON.stringify(s.Resource).includes(assetsBucket));
+
+      // Assess: one GetObject on that one object, no wildcard.
+      expect(onAssets).toEqual([{ Effect: 'Allow', Action: 's3:GetObject', Resource: arn }]);
+    }
   });
 
   it('grants the item actions the DynamoDB adapter uses, on the table only', () => {
@@ -571,6 +647,8 @@ describe('cdk-nag AwsSolutions', () => {
 describe('configuration variants', () => {
   let monthly: Synthesized;
   let minimal: Synthesized;
+  let largeColumns: Synthesized;
+  const columns = largeColumnMapping();
   beforeAll(() => {
     monthly = synthesize({
       ...BASE_INPUT,
@@ -580,6 +658,21 @@ describe('configuration variants', () => {
       report: BASE_INPUT.report,
       deploy: { createSenderIdentity: false },
     });
+    largeColumns = synthesize({ ...BASE_INPUT, report: { ...BASE_INPUT.report, columns } });
+  });
+
+  it('deploys a 50 KB column mapping: stored whole, the environment stays small', () => {
+    const stored = largeColumns.stack.reportConfig;
+    expect(JSON.stringify(columns).length).toBeGreaterThan(50_000);
+    expect(stored.sizeBytes).toBeGreaterThan(50_000);
+    expect(stored.config.columns).toEqual(columns);
+    for (const fn of [largeColumns.stack.ingestion, largeColumns.stack.reporting]) {
+      const id = logicalId(fn.handler.function);
+      const variables = largeColumns.template.toJSON().Resources[id].Properties.Environment
+        .Variables as Record<string, unknown>;
+      expect(JSON.stringify(variables).length).toBeLessThan(2048);
+      expect(variables.REPORT_CONFIG_SHA256).toBe(stored.sha256);
+    }
   });
 
   it('schedules a monthly report on the 1st at 07:00 in its time zone', () => {
@@ -602,10 +695,11 @@ describe('configuration variants', () => {
   it('stays cdk-nag clean in every variant', () => {
     expect(findings(monthly.stack)).toEqual([]);
     expect(findings(minimal.stack)).toEqual([]);
+    expect(findings(largeColumns.stack)).toEqual([]);
   });
 });
 
 /** The report config the functions should receive: BASE_INPUT's, validated independently. */
-function parseDeployConfig() {
+function expectedConfig() {
   return parseConfig(BASE_INPUT.report);
 }

@@ -18,8 +18,15 @@ import {
   ListTablesCommand,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
+import {
+  encodeReportConfig,
+  type ReportConfigLocation,
+  reportConfigEnvironment,
+} from '../../functions/adapters/report-config';
+import { parseConfig, type ReportConfigInput } from '../../functions/core/config';
 import { dynamoDbLocalDir, fetchDynamoDbLocal } from '../../scripts/fetch-dynamodb-local';
 
 export const HOST = '127.0.0.1';
@@ -161,6 +168,29 @@ export function bridgeS3Events(
       s3.server.off('event', listener);
     },
   };
+}
+
+/**
+ * Stores a report configuration the way `cdk deploy` does (validated, then the same bytes
+ * under a key named after their SHA-256), and returns its location and the variables that
+ * point the handlers at it.
+ */
+export async function putReportConfig(
+  s3: S3Client,
+  bucket: string,
+  config: ReportConfigInput,
+): Promise<{ location: ReportConfigLocation; env: Record<string, string> }> {
+  const { body, sha256 } = encodeReportConfig(parseConfig(config));
+  const location = { bucket, key: `report-config/${sha256}.json`, sha256 };
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: location.key,
+      Body: body,
+      ContentType: 'application/json',
+    }),
+  );
+  return { location, env: reportConfigEnvironment(location) };
 }
 
 // ---------------------------------------------------------------------------------------

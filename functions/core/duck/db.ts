@@ -6,7 +6,7 @@
  * or tests. In Lambda the memory limit and the spill directory come from the function's
  * memory and its ephemeral storage (functions/adapters/engine-env.ts).
  */
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 
 export interface DuckOptions {
   /** DuckDB's `memory_limit`, in MiB (as Lambda counts memory). @default - DuckDB's default (80 % of RAM) */

@@ -14,8 +14,9 @@
  * - `plan_mau(i, start_ms, end_ms)`: the 30 local days ending with period i;
  * - `plan_first_week(i, start_ms, end_ms)`: the `first_week_engagement` cohort of period i.
  */
-import type { Duck } from './db';
+
 import type { PeriodPlan } from '../metrics/plan';
+import type { Duck } from './db';
 
 async function fill(
   db: Duck,
@@ -57,23 +58,29 @@ export async function createPlanTables(db: Duck, plan: PeriodPlan): Promise<void
   for (const pair of [...plan.own, ...plan.trailing.flat()]) {
     pairs.set(`${pair.startK}:${pair.endK}`, [pair.startK, pair.endK, pair.start, pair.end]);
   }
-  await fill(
-    db,
-    'plan_pairs',
-    'start_k BIGINT, end_k BIGINT, start_ms BIGINT, end_ms BIGINT',
-    [...pairs.values()],
-  );
+  await fill(db, 'plan_pairs', 'start_k BIGINT, end_k BIGINT, start_ms BIGINT, end_ms BIGINT', [
+    ...pairs.values(),
+  ]);
   const days: (number | null)[][] = [];
   for (let d = 0; d + 1 < plan.dayStarts.length; d++) {
     const period = plan.dayPeriod[d] as number;
-    days.push([d, plan.dayStarts[d] as number, plan.dayStarts[d + 1] as number, period < 0 ? null : period]);
+    days.push([
+      d,
+      plan.dayStarts[d] as number,
+      plan.dayStarts[d + 1] as number,
+      period < 0 ? null : period,
+    ]);
   }
   await fill(db, 'plan_days', 'd BIGINT, start_ms BIGINT, end_ms BIGINT, period BIGINT', days);
   await fill(
     db,
     'plan_mau',
     'i BIGINT, start_ms BIGINT, end_ms BIGINT',
-    plan.days.map((r, i) => [i, plan.dayStarts[r.mauLo] as number, plan.dayStarts[r.mauHi] as number]),
+    plan.days.map((r, i) => [
+      i,
+      plan.dayStarts[r.mauLo] as number,
+      plan.dayStarts[r.mauHi] as number,
+    ]),
   );
   await fill(
     db,

@@ -5,7 +5,7 @@
  * - `<dataset>`: a view of the rows that count after de-duplication (DATASETS.md): for an
  *   entity dataset the last row of each id (in key order of files, then file order); for
  *   `events` the first row of each `event_id` (a repeat is a re-delivery), and every event
- *   without one.
+ *   without one. `markDuplicates` lists the others in `dropped_<dataset>`.
  *
  * Column types follow spec.ts: ids and texts are VARCHAR, instants are BIGINT epoch
  * milliseconds (the same numbers as in TypeScript, so boundaries computed by the period
@@ -39,44 +39,79 @@ export const rawTable = (dataset: DatasetName): string => `raw_${dataset}`;
 
 /** The CREATE TABLE statement of a dataset's raw table. */
 export function rawTableDdl(dataset: DatasetName): string {
-  const columns = columnsOf(dataset).map(([name, spec]) => `${sqlIdent(name)} ${sqlTypeOf(spec.kind)}`);
+  const columns = columnsOf(dataset).map(
+    ([name, spec]) => `${sqlIdent(name)} ${sqlTypeOf(spec.kind)}`,
+  );
   return `CREATE TABLE ${rawTable(dataset)} (${columns.join(', ')}, _file INTEGER NOT NULL, _rec BIGINT NOT NULL)`;
 }
 
-/** The de-duplicating view of a dataset (see the module comment). */
+export const droppedTable = (dataset: DatasetName): string => `dropped_${dataset}`;
+
+/**
+ * The de-duplicating view of a dataset: its raw rows less those listed in
+ * `dropped_<dataset>` (filled once by `markDuplicates` after the last file is loaded). An
+ * anti-join on two integers is cheap for every query that reads the view, where a window
+ * function in the view would sort the whole dataset again for each of them.
+ */
 export function datasetViewDdl(dataset: DatasetName): string {
-  const id = DATASET_SPECS[dataset].idColumn;
   const raw = rawTable(dataset);
-  if (id === null) return `CREATE VIEW ${dataset} AS SELECT * FROM ${raw}`;
-  if (dataset === 'events') {
-    return `CREATE VIEW ${dataset} AS
-      SELECT * FROM ${raw} WHERE ${id} IS NULL
-      UNION ALL
-      SELECT * FROM ${raw} WHERE ${id} IS NOT NULL
-      QUALIFY row_number() OVER (PARTITION BY ${id} ORDER BY _file, _rec) = 1`;
-  }
+  if (DATASET_SPECS[dataset].idColumn === null)
+    return `CREATE VIEW ${dataset} AS SELECT * FROM ${raw}`;
   return `CREATE VIEW ${dataset} AS
-    SELECT * FROM ${raw}
-    QUALIFY row_number() OVER (PARTITION BY ${id} ORDER BY _file DESC, _rec DESC) = 1`;
+    SELECT * FROM ${raw} ANTI JOIN ${droppedTable(dataset)} USING (_file, _rec)`;
+}
+
+/**
+ * Lists the rows that de-duplication drops (DATASETS.md): of an entity dataset every row of
+ * an id but the last (in key order of files, then file order); of `events` every row of an
+ * `event_id` but the first (a repeat is a re-delivery; events without an id are all kept).
+ * Only ids whose hash repeats are sorted, so a dataset without duplicates costs one
+ * aggregation; a hash collision only adds candidates, and the window partitions by the id
+ * itself, so the result is exact.
+ */
+export async function markDuplicates(db: Duck, dataset: DatasetName): Promise<void> {
+  const id = DATASET_SPECS[dataset].idColumn;
+  if (id === null) return;
+  const raw = rawTable(dataset);
+  const order = dataset === 'events' ? '_file, _rec' : '_file DESC, _rec DESC';
+  await db.run(`DELETE FROM ${droppedTable(dataset)}`);
+  await db.run(`
+    INSERT INTO ${droppedTable(dataset)}
+    WITH repeated AS (
+      SELECT hash(${id}) AS h FROM ${raw} WHERE ${id} IS NOT NULL GROUP BY h HAVING count(*) > 1
+    )
+    SELECT _file, _rec FROM ${raw}
+    WHERE ${id} IS NOT NULL AND hash(${id}) IN (SELECT h FROM repeated)
+    QUALIFY row_number() OVER (PARTITION BY ${id} ORDER BY ${order}) > 1`);
 }
 
 /** Creates the raw table and the view of every dataset (empty). */
 export async function createDatasetTables(db: Duck): Promise<void> {
   for (const dataset of DATASET_NAMES) {
     await db.run(rawTableDdl(dataset));
+    if (DATASET_SPECS[dataset].idColumn !== null) {
+      await db.run(`CREATE TABLE ${droppedTable(dataset)} (_file INTEGER, _rec BIGINT)`);
+    }
     await db.run(datasetViewDdl(dataset));
   }
 }
 
-/** Accepted and kept rows of a dataset: `duplicatesDropped` = accepted − kept. */
+/**
+ * Accepted and kept rows of a dataset: `duplicatesDropped` = accepted − kept. Call after
+ * `markDuplicates`.
+ */
 export async function datasetCounts(
   db: Duck,
   dataset: DatasetName,
 ): Promise<{ rowsAccepted: number; rowsKept: number }> {
-  const row = await db.one<{ accepted: number; kept: number }>(
-    `SELECT (SELECT count(*) FROM ${rawTable(dataset)}) AS accepted, (SELECT count(*) FROM ${dataset}) AS kept`,
+  const dropped =
+    DATASET_SPECS[dataset].idColumn === null
+      ? '0'
+      : `(SELECT count(*) FROM ${droppedTable(dataset)})`;
+  const row = await db.one<{ accepted: number; dropped: number }>(
+    `SELECT (SELECT count(*) FROM ${rawTable(dataset)}) AS accepted, ${dropped} AS dropped`,
   );
-  return { rowsAccepted: row.accepted, rowsKept: row.kept };
+  return { rowsAccepted: row.accepted, rowsKept: row.accepted - row.dropped };
 }
 
 /**

@@ -5,7 +5,7 @@
  * here knows about AWS.
  */
 import type { Readable } from 'node:stream';
-import type { MimeImage } from '../report/mime';
+import type { MimeAttachment, MimeImage } from '../report/mime';
 import type { Snapshot } from '../snapshot';
 
 /** A stored snapshot and the version its conditional writes are checked against. */
@@ -103,6 +103,8 @@ export interface OutgoingEmail {
   text: string;
   /** Inline images (the trend charts) the HTML refers to as `cid:<cid>`. */
   images: readonly MimeImage[];
+  /** Files to download (the metrics CSV). @default - none */
+  attachments?: readonly MimeAttachment[];
 }
 
 export interface Mailer {

@@ -9,6 +9,7 @@
  */
 import type { ReportConfig } from '../config';
 import { withDeltas } from '../metrics/deltas';
+import { emailAddressMessage, emailAddressProblem } from '../report/address';
 import { renderReport } from '../report/render';
 import type { Snapshot } from '../snapshot';
 import {
@@ -121,6 +122,25 @@ export function resolvePeriod(
   return period;
 }
 
+/**
+ * Refuses requested recipients that are not addresses (the same check as the config's), so
+ * an invocation with `"a@b.com\r\nBcc: c@d.com"` fails before anything is computed, claimed
+ * or sent, whichever schema its payload came through.
+ */
+export function checkRecipients(recipients: readonly string[] | undefined): void {
+  if (recipients === undefined) return;
+  if (recipients.length === 0) {
+    throw new InvalidRequestError('recipients, when given, must name at least one address');
+  }
+  const problems = recipients.flatMap((to, i) => {
+    const problem = emailAddressProblem(to);
+    return problem ? [`recipients[${i}] ${emailAddressMessage(problem)}`] : [];
+  });
+  if (problems.length > 0) {
+    throw new InvalidRequestError(`invalid recipients: ${problems.join('; ')}`);
+  }
+}
+
 export function headlineSummary(
   snapshot: Snapshot,
   config: ReportConfig,
@@ -146,6 +166,7 @@ export async function runReport(
   const period = resolvePeriod(config, request.period, now());
   const previous = previousPeriod(period);
 
+  checkRecipients(request.recipients);
   const recipients = normalizeRecipients(request.recipients ?? config.email.recipients);
   if (!request.dryRun && recipients.length === 0) {
     throw new InvalidRequestError(
@@ -219,6 +240,7 @@ export async function runReport(
         html: rendered.html,
         text: rendered.text,
         images: rendered.images,
+        attachments: rendered.attachments,
       });
       deliveries.push({ to, status: 'sent', messageId });
     } catch (error) {
@@ -304,6 +326,7 @@ export async function runBackfill(
 ): Promise<BackfillResult> {
   const now = (deps.now ?? Date.now)();
   const { config } = deps;
+  checkRecipients(request.recipients);
   const first = resolvePeriod(config, request.from, now);
   const last = resolvePeriod(config, request.to, now);
   let periods: Period[];

@@ -8,7 +8,8 @@
 import type { DatasetName, ReportConfig } from '../config';
 import type { MetricValue } from '../snapshot';
 import type { ActivityPeriod } from './activity';
-import type { ActivityMode, BaseCounts } from './customer-base';
+import type { CustomerBaseState } from './customer-base';
+import type { FirstWeekState } from './customers';
 import type { EmailTally } from './email';
 import type { SpendPeriod } from './marketing';
 import { type BoundaryPair, MAU_WINDOW_DAYS, type PeriodPlan } from './plan';
@@ -22,7 +23,6 @@ import {
   divideOrNull,
   fromOutcome,
   known,
-  median,
   missing,
   netPromoterScore,
   type Outcome,
@@ -36,28 +36,12 @@ export type DatasetStatus = 'absent' | 'empty' | 'present';
  * read by period index i of `plan.periods`. A family whose dataset is not `present` is not
  * queried at all and is null here; every formula checks `unusable` first.
  */
-export interface CustomerBaseState {
-  readonly mode: ActivityMode;
-  /** Whether any subscriptions row has an `mrr` value. */
-  readonly hasMrr: boolean;
-  /** Counts of any boundary pair of `plan.own` or `plan.trailing`. */
-  counts(pair: BoundaryPair): BaseCounts;
-  /** Customers whose acquisition time lies in period i. */
-  newCustomers(i: number): number;
-  /** New customers of period i by `customers.acquisition_channel` (exact match). */
-  newByChannel(i: number): ReadonlyMap<string, number>;
-}
 export interface RevenueState {
   period(i: number): RevenuePeriod;
   historic(i: number): HistoricValue;
 }
 export interface SpendState {
   period(i: number): SpendPeriod;
-}
-export interface FirstWeekState {
-  /** Whether any customers row has `onboarding_completed_at` (then it is the source). */
-  readonly hasOnboardingColumn: boolean;
-  cohort(i: number): { customers: number; onboarded: number };
 }
 export interface SurveysState {
   period(i: number): Record<SurveyType, SurveyTally>;
@@ -271,11 +255,7 @@ export function periodMetrics(state: EngineState, i: number): Record<string, Met
  * lifetime = 1 / churn (geometric lifetime), capped at `clv.maxLifetimePeriods`, which is
  * also the lifetime when nobody churned.
  */
-function predictiveClv(
-  state: EngineState,
-  i: number,
-  arpc: Outcome,
-): Outcome {
+function predictiveClv(state: EngineState, i: number, arpc: Outcome): Outcome {
   if (!('value' in arpc)) return { reason: `revenue per customer is unknown: ${arpc.reason}` };
   const base = state.base;
   if (!base) return { reason: state.baseReason };

@@ -9,7 +9,7 @@ import type { DatasetName, ReportConfig } from '../config';
 import { DATASET_NAMES } from '../config';
 import type { Duck } from '../duck/db';
 import { createPlanTables } from '../duck/plan-tables';
-import { datasetCounts } from '../duck/tables';
+import { datasetCounts, markDuplicates } from '../duck/tables';
 import type { MetricValue } from '../snapshot';
 import type { Period } from '../time/periods';
 import { loadActivity } from './activity';
@@ -64,7 +64,10 @@ function baseReason(
     : 'no subscriptions or orders export';
 }
 
-export async function computeMetrics(db: Duck, input: ComputeMetricsInput): Promise<ComputedMetrics> {
+export async function computeMetrics(
+  db: Duck,
+  input: ComputeMetricsInput,
+): Promise<ComputedMetrics> {
   const { config } = input;
   const plan = new PeriodPlan(input.periods, config);
   await createPlanTables(db, plan);
@@ -78,9 +81,13 @@ export async function computeMetrics(db: Duck, input: ComputeMetricsInput): Prom
       counts[dataset] = { rowsAccepted: 0, duplicatesDropped: 0 };
       continue;
     }
+    await markDuplicates(db, dataset);
     const c = await datasetCounts(db, dataset);
     status[dataset] = c.rowsKept > 0 ? 'present' : 'empty';
-    counts[dataset] = { rowsAccepted: c.rowsAccepted, duplicatesDropped: c.rowsAccepted - c.rowsKept };
+    counts[dataset] = {
+      rowsAccepted: c.rowsAccepted,
+      duplicatesDropped: c.rowsAccepted - c.rowsKept,
+    };
   }
   const present = (d: DatasetName) => status[d] === 'present';
 

@@ -25,10 +25,13 @@ export interface EmailTally {
  * the campaigns with `sent_at` in [start, end) and their summed counters; and whether any
  * campaign, in a period or not, has a `bounces` value (without one the bounce rate is
  * unknown, not 0). The flags row comes back even when no campaign lies in a period (then
- * with a NULL i).
+ * with a NULL i). `e` is materialized so that the de-duplicating view is computed once.
  */
 const EMAIL_SQL = `
-  WITH per_period AS (
+  WITH e AS MATERIALIZED (
+    SELECT sent_at, sent, delivered, unique_opens, unique_clicks, bounces FROM email_campaigns
+  ),
+  per_period AS (
     SELECT p.i,
       count(*) AS campaigns,
       sum(e.sent) AS sent,
@@ -38,11 +41,11 @@ const EMAIL_SQL = `
       coalesce(sum(e.bounces), 0) AS bounces,
       coalesce(sum(e.sent) FILTER (WHERE e.bounces IS NOT NULL), 0) AS sent_with_bounces,
       count(e.bounces) AS campaigns_with_bounces
-    FROM email_campaigns e
+    FROM e
     JOIN plan_periods p ON e.sent_at >= p.start_ms AND e.sent_at < p.end_ms
     GROUP BY p.i
   ),
-  flags AS (SELECT count(bounces) > 0 AS has_bounces FROM email_campaigns)
+  flags AS (SELECT count(bounces) > 0 AS has_bounces FROM e)
   SELECT flags.has_bounces, per_period.* FROM flags LEFT JOIN per_period ON true`;
 
 type EmailGroup = {

@@ -18,7 +18,7 @@ const SPEND_SQL = `
   FROM marketing_spend m
   JOIN plan_periods p ON m.date >= p.start_ms AND m.date < p.end_ms
   GROUP BY p.i, m.channel
-  ORDER BY p.i, min(m._file), min(m._rec) FILTER (WHERE m._file = (SELECT 0))`;
+  ORDER BY p.i, min({'file': m._file, 'rec': m._rec})`;
 
 type SpendGroup = { i: number; channel: string; amount: number };
 

@@ -1,12 +1,8 @@
 /**
- * Orders: `revenue`, `orders`, `aov`, `purchase_frequency` per period, and per customer the
- * net order total before each period end for `clv_historic`.
- *
- * Per-customer state: the time of the first positive order and one net sum per "bucket"
- * between consecutive period ends (bucket j holds orders in [end(j−1), end(j))), so the total
- * before end(j) is a prefix sum at result time. Orders after the last end are not kept.
+ * Orders: `revenue`, `orders`, `aov`, `purchase_frequency` per period, and `clv_historic`
+ * (each customer's net order total before the period end).
  */
-import type { OrderRow } from '../datasets/rows';
+import type { Duck } from '../duck/db';
 import type { PeriodPlan } from './plan';
 
 export interface RevenuePeriod {
@@ -25,98 +21,92 @@ export interface HistoricValue {
   total: number;
 }
 
-export class Revenue {
-  rows = 0;
-  private readonly plan: PeriodPlan;
-  private readonly m: number;
-  private readonly revenue: Float64Array;
-  private readonly orders: Float64Array;
-  private readonly buyers: Float64Array;
-  private readonly index = new Map<string, number>();
-  private capacity = 256;
-  private count = 0;
-  private firstPositive: Float64Array;
-  private net: Float64Array;
-  /** buyerSeen[c × m + i] = 1 once customer c is counted as a buyer of period i. */
-  private buyerSeen: Uint8Array;
+/**
+ * `revenue`, `orders`, `aov`, `purchase_frequency` (RevenuePeriod) and `clv_historic`
+ * (HistoricValue) of every period in one pass over the orders.
+ *
+ * Each order falls in "bucket" j, the first period whose end is after it:
+ * [end of j − 1, end of j). It is in period j itself when it is also at or after that
+ * period's start. Orders at or after the last end are in no bucket: no metric of these
+ * periods sees them. A refund (amount ≤ 0) lowers revenue but is not an order. The bucket
+ * is a CASE over the period ends from the plan, earliest first (most orders are older than
+ * every period and stop at the first branch): several times faster than an ASOF join.
+ *
+ * `clv_historic` of period i sums, over the customers whose first positive order is before
+ * end i, their net total (orders and refunds) before end i. With first_j the bucket of a
+ * customer's first positive order, "before end i" is j ≤ i for an order and first_j ≤ i for
+ * the customer, so an order counts from period greatest(j, first_j) on: a running sum over
+ * periods of those amounts gives every period's total at once, and a running count of
+ * customers by first_j their number.
+ *
+ * Money is summed with `fsum` (compensated summation): the result does not depend, beyond
+ * the last bit, on the order in which DuckDB's threads meet the rows.
+ */
+function revenueSql(plan: PeriodPlan): string {
+  const bucket = Array.from(plan.ends, (end, i) => `WHEN ordered_at < ${end} THEN ${i}`);
+  const starts = Array.from(plan.starts).join(', ');
+  return `
+  WITH placed AS MATERIALIZED (
+    SELECT customer_id, amount, j, ordered_at >= [${starts}][j + 1] AS in_period
+    FROM (SELECT customer_id, amount, ordered_at, CASE ${bucket.join(' ')} END AS j FROM orders)
+    WHERE j IS NOT NULL
+  ),
+  first_bucket AS (
+    SELECT customer_id, min(j) AS first_j FROM placed WHERE amount > 0 GROUP BY customer_id
+  ),
+  by_period AS (
+    SELECT j AS i,
+      fsum(amount) FILTER (WHERE in_period) AS revenue,
+      count(*) FILTER (WHERE in_period AND amount > 0) AS orders,
+      count(DISTINCT customer_id) FILTER (WHERE in_period AND amount > 0) AS buyers
+    FROM placed
+    GROUP BY j
+  ),
+  by_first AS (SELECT first_j AS i, count(*) AS n FROM first_bucket GROUP BY first_j),
+  by_reach AS (
+    SELECT greatest(o.j, f.first_j) AS i, fsum(o.amount) AS net
+    FROM placed o
+    JOIN first_bucket f ON f.customer_id = o.customer_id
+    GROUP BY 1
+  )
+  SELECT p.i,
+    coalesce(b.revenue, 0) AS revenue,
+    coalesce(b.orders, 0) AS orders,
+    coalesce(b.buyers, 0) AS buyers,
+    sum(coalesce(f.n, 0)) OVER (ORDER BY p.i) AS historic_customers,
+    sum(coalesce(r.net, 0)) OVER (ORDER BY p.i) AS historic_total
+  FROM plan_periods p
+  LEFT JOIN by_period b ON b.i = p.i
+  LEFT JOIN by_first f ON f.i = p.i
+  LEFT JOIN by_reach r ON r.i = p.i
+  ORDER BY p.i`;
+}
 
-  constructor(plan: PeriodPlan) {
-    this.plan = plan;
-    this.m = plan.size;
-    this.revenue = new Float64Array(this.m);
-    this.orders = new Float64Array(this.m);
-    this.buyers = new Float64Array(this.m);
-    this.firstPositive = new Float64Array(this.capacity).fill(Number.POSITIVE_INFINITY);
-    this.net = new Float64Array(this.capacity * this.m);
-    this.buyerSeen = new Uint8Array(this.capacity * this.m);
-  }
+type RevenueRow = {
+  i: number;
+  revenue: number;
+  orders: number;
+  buyers: number;
+  historic_customers: number;
+  historic_total: number;
+};
 
-  private customer(id: string): number {
-    let c = this.index.get(id);
-    if (c !== undefined) return c;
-    c = this.count++;
-    if (c === this.capacity) this.grow();
-    this.index.set(id, c);
-    return c;
-  }
-
-  private grow(): void {
-    const capacity = this.capacity * 2;
-    const firstPositive = new Float64Array(capacity).fill(Number.POSITIVE_INFINITY);
-    firstPositive.set(this.firstPositive);
-    const net = new Float64Array(capacity * this.m);
-    net.set(this.net);
-    const seen = new Uint8Array(capacity * this.m);
-    seen.set(this.buyerSeen);
-    this.firstPositive = firstPositive;
-    this.net = net;
-    this.buyerSeen = seen;
-    this.capacity = capacity;
-  }
-
-  add(row: OrderRow): void {
-    this.rows++;
-    const t = row.ordered_at;
-    const bucket = this.plan.firstEndAfter(t);
-    if (bucket === this.m) return; // after every period end: no metric of these periods sees it
-    const c = this.customer(row.customer_id);
-    const positive = row.amount > 0;
-    if (positive && t < (this.firstPositive[c] as number)) this.firstPositive[c] = t;
-    this.net[c * this.m + bucket] = (this.net[c * this.m + bucket] as number) + row.amount;
-    const p = this.plan.locate(t);
-    if (p < 0) return;
-    this.revenue[p] = (this.revenue[p] as number) + row.amount;
-    if (!positive) return; // a refund lowers revenue but is not an order
-    this.orders[p] = (this.orders[p] as number) + 1;
-    const seen = c * this.m + p;
-    if (this.buyerSeen[seen] === 0) {
-      this.buyerSeen[seen] = 1;
-      this.buyers[p] = (this.buyers[p] as number) + 1;
-    }
-  }
-
-  period(i: number): RevenuePeriod {
-    return {
-      revenue: this.revenue[i] as number,
-      orders: this.orders[i] as number,
-      buyers: this.buyers[i] as number,
-    };
-  }
-
-  /**
-   * `clv_historic` inputs for period i: customers with a positive order before its end, and
-   * the sum of their net totals (orders minus refunds) before its end.
-   */
-  historic(i: number): HistoricValue {
-    const end = this.plan.ends[i] as number;
-    let customers = 0;
-    let total = 0;
-    for (let c = 0; c < this.count; c++) {
-      if (!((this.firstPositive[c] as number) < end)) continue;
-      customers++;
-      const base = c * this.m;
-      for (let j = 0; j <= i; j++) total += this.net[base + j] as number;
-    }
-    return { customers, total };
-  }
+export async function loadRevenue(
+  db: Duck,
+  plan: PeriodPlan,
+): Promise<{ period(i: number): RevenuePeriod; historic(i: number): HistoricValue }> {
+  // One row per period of plan_periods, in order of i.
+  const rows = await db.all<RevenueRow>(revenueSql(plan));
+  if (rows.length !== plan.size)
+    throw new RangeError(`revenue: ${rows.length} rows, ${plan.size} periods`);
+  return {
+    period: (i) => {
+      const r = rows[i] as RevenueRow;
+      return { revenue: r.revenue, orders: r.orders, buyers: r.buyers };
+    },
+    historic: (i) => {
+      const r = rows[i] as RevenueRow;
+      return { customers: r.historic_customers, total: r.historic_total };
+    },
+  };
 }

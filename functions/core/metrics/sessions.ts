@@ -1,5 +1,8 @@
-/** Sessions per period: count, seconds, bounces, pageviews and distinct users. */
-import type { SessionRow } from '../datasets/rows';
+/**
+ * Sessions per period (`sessions`, `avg_session_duration`, `bounce_rate`, `pageviews`,
+ * `visits_per_user`), in SQL over the de-duplicated `sessions` view.
+ */
+import type { Duck } from '../duck/db';
 import type { PeriodPlan } from './plan';
 
 export interface SessionTally {
@@ -11,41 +14,46 @@ export interface SessionTally {
   users: number;
 }
 
-export class Sessions {
-  rows = 0;
-  private readonly plan: PeriodPlan;
-  private readonly tallies: SessionTally[];
-  private readonly users: Set<string>[];
+/**
+ * Per requested period i, the sessions started in [start, end): their count, total
+ * seconds, bounces (exactly one pageview), pageviews and distinct users. `fsum` sums the
+ * seconds without depending on the order the threads add them in.
+ */
+const TALLY = `
+  SELECT p.i, count(*) AS sessions, fsum(s.duration_seconds) AS seconds,
+    count_if(s.pageviews = 1) AS bounces, sum(s.pageviews) AS pageviews,
+    count(DISTINCT s.user_id) AS users
+  FROM sessions s JOIN plan_periods p ON s.started_at >= p.start_ms AND s.started_at < p.end_ms
+  GROUP BY p.i`;
 
-  constructor(plan: PeriodPlan) {
-    this.plan = plan;
-    this.tallies = plan.periods.map(() => ({
-      sessions: 0,
-      seconds: 0,
-      bounces: 0,
-      pageviews: 0,
-      users: 0,
-    }));
-    this.users = plan.periods.map(() => new Set<string>());
-  }
+/** A type literal, not the interface: query rows must be plain records. */
+type TallyRow = {
+  i: number;
+  sessions: number;
+  seconds: number;
+  bounces: number;
+  pageviews: number;
+  users: number;
+};
 
-  add(row: SessionRow): void {
-    this.rows++;
-    const p = this.plan.locate(row.started_at);
-    if (p < 0) return;
-    const t = this.tallies[p] as SessionTally;
-    t.sessions++;
-    t.seconds += row.duration_seconds;
-    t.pageviews += row.pageviews;
-    if (row.pageviews === 1) t.bounces++;
-    const users = this.users[p] as Set<string>;
-    if (!users.has(row.user_id)) {
-      users.add(row.user_id);
-      t.users++;
-    }
-  }
-
-  period(i: number): SessionTally {
-    return this.tallies[i] as SessionTally;
-  }
+/** Reads the session tallies of every period of the plan; the plan tables must exist. */
+export async function loadSessions(
+  db: Duck,
+  plan: PeriodPlan,
+): Promise<{ period(i: number): SessionTally }> {
+  const tallies: SessionTally[] = plan.periods.map(() => ({
+    sessions: 0,
+    seconds: 0,
+    bounces: 0,
+    pageviews: 0,
+    users: 0,
+  }));
+  for (const { i, ...tally } of await db.all<TallyRow>(TALLY)) tallies[i] = tally;
+  return {
+    period(i: number): SessionTally {
+      const t = tallies[i];
+      if (!t) throw new RangeError(`no period ${i}`);
+      return t;
+    },
+  };
 }

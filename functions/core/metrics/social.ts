@@ -15,38 +15,42 @@ export interface SocialPeriod {
 }
 
 /**
- * `social_engagement_rate` and `social_mentions`, one row per period i and platform:
- * - `engagement`, `mentions`: sums over the rows dated in [start, end) (NULL when the
- *   platform has no row in P);
- * - `followers`: the count on the platform's latest row dated before `end` — a date is a
- *   local midnight, so "on or before the last day of P" is date < end. Rows of one platform
- *   and date are first reduced to the one read last (highest file, then record), so the
- *   ASOF join meets one row per date;
- * - `has_engagement`, `has_mentions` (the same on every row): whether any row at all has
- *   likes, comments, shares or reposts, resp. mentions. The flags row comes back even when
- *   no row lies before an end (then with a NULL i).
- * `social` has no id column: its view holds every row, with `_file` and `_rec`.
+ * `social_engagement_rate` and `social_mentions`, one row per period i and platform.
+ * The rows are first reduced to one per platform and date (`by_day`): its engagement and
+ * mentions sums, the follower count of the row read last (highest file, then record — the
+ * `social` view holds every row, there is no id), and whether any row has likes, comments,
+ * shares or reposts, resp. mentions. Then:
+ * - `engagement`, `mentions`: sums over the dates in [start, end) (NULL when the platform has
+ *   no row in P);
+ * - `followers`: the count on the platform's latest date before `end` — a date is a local
+ *   midnight, so "on or before the last day of P" is date < end (an ASOF join);
+ * - `has_engagement`, `has_mentions`: the same on every row, over all rows of the export. The
+ *   flags row comes back even when no row lies before an end (then with a NULL i).
  */
 const SOCIAL_SQL = `
-  WITH in_period AS (
-    SELECT p.i, s.platform,
-      sum(coalesce(s.likes, 0) + coalesce(s.comments, 0) + coalesce(s.shares, 0)
-        + coalesce(s.reposts, 0)) AS engagement,
-      sum(coalesce(s.mentions, 0)) AS mentions
-    FROM social s
-    JOIN plan_periods p ON s.date >= p.start_ms AND s.date < p.end_ms
-    GROUP BY p.i, s.platform
-  ),
-  last_of_day AS (
-    SELECT platform, date, arg_max(followers, (_file, _rec)) AS followers
+  WITH by_day AS MATERIALIZED (
+    SELECT platform, date,
+      sum(coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0)
+        + coalesce(reposts, 0)) AS engagement,
+      sum(coalesce(mentions, 0)) AS mentions,
+      arg_max(followers, (_file, _rec)) AS followers,
+      bool_or(likes IS NOT NULL OR comments IS NOT NULL OR shares IS NOT NULL
+        OR reposts IS NOT NULL) AS has_engagement,
+      bool_or(mentions IS NOT NULL) AS has_mentions
     FROM social
     GROUP BY platform, date
+  ),
+  in_period AS (
+    SELECT p.i, d.platform, sum(d.engagement) AS engagement, sum(d.mentions) AS mentions
+    FROM by_day d
+    JOIN plan_periods p ON d.date >= p.start_ms AND d.date < p.end_ms
+    GROUP BY p.i, d.platform
   ),
   at_end AS (
     SELECT e.i, d.platform, d.followers
     FROM (SELECT p.i, p.end_ms, q.platform
-          FROM plan_periods p CROSS JOIN (SELECT DISTINCT platform FROM last_of_day) q) e
-    ASOF JOIN last_of_day d ON e.platform = d.platform AND e.end_ms > d.date
+          FROM plan_periods p CROSS JOIN (SELECT DISTINCT platform FROM by_day) q) e
+    ASOF JOIN by_day d ON e.platform = d.platform AND e.end_ms > d.date
   ),
   per_platform AS (
     SELECT coalesce(a.i, b.i) AS i, coalesce(a.platform, b.platform) AS platform,
@@ -54,11 +58,8 @@ const SOCIAL_SQL = `
     FROM at_end a FULL JOIN in_period b ON a.i = b.i AND a.platform = b.platform
   ),
   flags AS (
-    SELECT
-      bool_or(likes IS NOT NULL OR comments IS NOT NULL OR shares IS NOT NULL
-        OR reposts IS NOT NULL) AS has_engagement,
-      bool_or(mentions IS NOT NULL) AS has_mentions
-    FROM social
+    SELECT bool_or(has_engagement) AS has_engagement, bool_or(has_mentions) AS has_mentions
+    FROM by_day
   )
   SELECT flags.has_engagement, flags.has_mentions, per_platform.*
   FROM flags LEFT JOIN per_platform ON true`;

@@ -17,7 +17,7 @@ import {
   fitGammaGamma,
   type GammaGammaParams,
 } from './gamma-gamma';
-import type { RfmAccumulator, RfmSummary } from './rfm';
+import type { RfmSummaries, RfmSummary } from './rfm';
 
 const WEEKS_PER_YEAR = 52;
 
@@ -168,7 +168,7 @@ const SPAN = 2 ** 17;
  * (probabilityAlive, conditionalExpectedPurchases, discountedExpectedPurchases): the same
  * operations on the same operands in the same order, only not repeated.
  *
- * The summaries must come from `RfmAccumulator.summarize(calibrationEndDay)` with the same
+ * The summaries must come from `RfmSummaries.summarize(calibrationEndDay)` with the same
  * calibration end: the keys are built from their purchase days, the values from their
  * t_x and T in weeks. Options are taken as given; runClvModels validates them.
  */
@@ -301,7 +301,7 @@ const describe = (err: unknown): string => (err instanceof Error ? err.message :
  * `minRepeatBuyers` repeat buyers, or a fit that did not converge — a number from an
  * unconverged fit is never published. Gamma-Gamma failing only nulls `clv_bgnbd`.
  */
-export function runClvModels(acc: RfmAccumulator, options: ClvModelsOptions): ClvModelsResult {
+export function runClvModels(acc: RfmSummaries, options: ClvModelsOptions): ClvModelsResult {
   const { horizonWeeks, annualDiscountRate, grossMargin } = clvDefaults(options);
   const {
     calibrationEndDay,

@@ -1,9 +1,11 @@
 /**
- * Render a snapshot as the report email: subject, HTML (MJML), plain text and the trend
- * charts as inline PNG attachments referenced by `cid:`.
+ * Render a snapshot as the report email: subject, HTML (MJML), plain text, the trend
+ * charts as inline PNG attachments referenced by `cid:`, and (config `email.attachCsv`)
+ * the period's metrics as a CSV attachment.
  */
 import { reportMjml } from '../../../templates/report';
 import { renderTrendChart } from './chart';
+import { metricsCsv, metricsCsvFilename } from './csv';
 import { renderText } from './text';
 import { buildReportView, type ReportInput } from './view';
 
@@ -16,11 +18,20 @@ export interface InlineImage {
   alt: string;
 }
 
+/** A file attached for download. */
+export interface FileAttachment {
+  filename: string;
+  contentType: 'text/csv';
+  content: Buffer;
+}
+
 export interface RenderedReport {
   subject: string;
   html: string;
   text: string;
   images: InlineImage[];
+  /** `metrics-<period>.csv` when `email.attachCsv` is on, else none. */
+  attachments: FileAttachment[];
 }
 
 export class RenderError extends Error {
@@ -70,5 +81,15 @@ export async function renderReport(input: ReportInput): Promise<RenderedReport> 
   // clips messages over 102 KB. Any whitespace run with a line break becomes one line
   // break, which keeps every word boundary (no <pre> or <textarea> in the email).
   const html = result.html.replace(/\s*\n\s*/g, '\n');
-  return { subject: view.subject, html, text: renderText(view), images };
+  const { snapshot, config } = input;
+  const attachments: FileAttachment[] = config.email.attachCsv
+    ? [
+        {
+          filename: metricsCsvFilename(snapshot.period.key),
+          contentType: 'text/csv',
+          content: Buffer.from(metricsCsv(snapshot), 'utf8'),
+        },
+      ]
+    : [];
+  return { subject: view.subject, html, text: renderText(view), images, attachments };
 }

@@ -224,7 +224,7 @@ export function buildReportView(input: ReportInput): ReportView {
     definition: d.definition,
   }));
 
-  const { subject, summary } = subjectLine(config.name, words.short, headline);
+  const { subject, summary } = subjectLine(config.name, words.dated, headline);
   return {
     name: config.name,
     subject,
@@ -250,8 +250,9 @@ function hasValue(metric: MetricValue | undefined): boolean {
 }
 
 /**
- * `Customer engagement · Week 44: 1,234 customers (+2.1%), churn 2.3% (+0.4 pp)`: the
- * first two headline metrics that have a value. Counts read "1,234 customers", the rest
+ * `Customer engagement · Week 44, Oct 26 – Nov 1 2026: 1,234 customers (+2.1%), churn 2.3%
+ * (+0.4 pp)`: the period with its year and dates, then the first two headline metrics
+ * that have a value. Counts read "1,234 customers", the rest
  * "churn 2.3%".
  */
 function subjectLine(

@@ -43,7 +43,9 @@ export interface RunOptions {
 }
 
 /** Computes the metrics of each period, keyed by period key. */
-export async function run(options: RunOptions): Promise<Record<string, Record<string, MetricValue>>> {
+export async function run(
+  options: RunOptions,
+): Promise<Record<string, Record<string, MetricValue>>> {
   const config = parseConfig(options.config ?? {});
   const periods = options.periods.map((key) => parsePeriodKey(key, config.timezone));
   const datasets = Object.keys(options.data) as DatasetName[];

@@ -254,7 +254,11 @@ describe('revenue family in a non-UTC time zone', async () => {
   const periods = ['2026-W09', '2026-W10', '2026-W11'];
 
   it('places orders in the report time zone', async () => {
-    const ny = await run({ config: { timezone: 'America/New_York' }, periods, data: { orders: [rows] } });
+    const ny = await run({
+      config: { timezone: 'America/New_York' },
+      periods,
+      data: { orders: [rows] },
+    });
     // W09: x1 = 1; W10: x2 + x3 = 110; W11: x4 = 1000.
     expect(valueIn(ny, '2026-W09', 'revenue')).toBe(1);
     expect(valueIn(ny, '2026-W10', 'revenue')).toBe(110);

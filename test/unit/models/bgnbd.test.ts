@@ -8,9 +8,10 @@ import {
   probabilityAlive,
 } from '../../../functions/core/models/bgnbd';
 import { ModelInputError } from '../../../functions/core/models/errors';
-import { RfmAccumulator, type RfmSummary } from '../../../functions/core/models/rfm';
+import type { RfmSummary } from '../../../functions/core/models/rfm';
 import { CALIBRATION_END_DAY, cdnowOrders, DAY_MS, HOLDOUT_END_DAY } from './cdnow';
 import { naiveConditional, naiveHyp2f1, naiveLikelihood } from './naive';
+import { cdnowSummaries } from './summaries';
 
 /** CLVTools, tests/testthat/test_correctness_bgnbd.R: the CDNOW fit through 1997-09-30. */
 const CLVTOOLS = { r: 0.2425945, alpha: 4.4136019, a: 0.7929199, b: 2.4258881 };
@@ -64,19 +65,17 @@ describe('bgnbdLogLikelihood', () => {
 describe('fitBgNbd on the CDNOW sample', () => {
   let customers: RfmSummary[];
   let holdoutPurchases: Map<string, number>;
-  beforeAll(() => {
-    const acc = new RfmAccumulator();
+  beforeAll(async () => {
     const holdoutDays = new Map<string, Set<number>>();
     for (const row of cdnowOrders()) {
       const day = row.ordered_at / DAY_MS;
-      acc.add(row.customer_id, day, row.amount);
       if (day > CALIBRATION_END_DAY && day <= HOLDOUT_END_DAY) {
         const days = holdoutDays.get(row.customer_id) ?? new Set<number>();
         days.add(day);
         holdoutDays.set(row.customer_id, days);
       }
     }
-    customers = acc.summarize(CALIBRATION_END_DAY);
+    customers = (await cdnowSummaries()).summarize(CALIBRATION_END_DAY);
     holdoutPurchases = new Map([...holdoutDays].map(([id, days]) => [id, days.size]));
   });
 

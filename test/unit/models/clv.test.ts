@@ -12,20 +12,15 @@ import {
   runClvModels,
 } from '../../../functions/core/models/clv';
 import { conditionalExpectedAverageSpend } from '../../../functions/core/models/gamma-gamma';
-import { RfmAccumulator, type RfmSummary } from '../../../functions/core/models/rfm';
+import type { RfmSummary } from '../../../functions/core/models/rfm';
 import { simulatePurchases } from '../../../functions/core/models/simulate';
-import { CALIBRATION_END_DAY, cdnowOrders, DAY_MS } from './cdnow';
+import { CALIBRATION_END_DAY, DAY_MS } from './cdnow';
 import { naiveClv, naiveConditional, naiveProbabilityAlive } from './naive';
+import { cdnowSummaries, type OrderDay, rfmOf } from './summaries';
 
 const dayToIso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 const CLVTOOLS = { r: 0.2425945, alpha: 4.4136019, a: 0.7929199, b: 2.4258881 };
 const GG = { p: 6.25, q: 3.74, gamma: 15.44 };
-
-function cdnowAccumulator(): RfmAccumulator {
-  const acc = new RfmAccumulator();
-  for (const row of cdnowOrders()) acc.add(row.customer_id, row.ordered_at / DAY_MS, row.amount);
-  return acc;
-}
 
 describe('customerLifetimeValue', () => {
   it('is margin × spend × E[Y(H)] without discounting (the weekly sum telescopes)', () => {
@@ -69,10 +64,10 @@ describe('customerLifetimeValue', () => {
 describe('runClvModels on the CDNOW sample', () => {
   let customers: RfmSummary[];
   let result: ClvModelsResult;
-  beforeAll(() => {
-    const acc = cdnowAccumulator();
-    customers = acc.summarize(CALIBRATION_END_DAY);
-    result = runClvModels(acc, {
+  beforeAll(async () => {
+    const rfm = await cdnowSummaries();
+    customers = rfm.summarize(CALIBRATION_END_DAY);
+    result = runClvModels(rfm, {
       calibrationEndDay: CALIBRATION_END_DAY,
       nextPeriodWeeks: 39,
       grossMargin: 0.3,
@@ -138,8 +133,8 @@ describe('runClvModels on the CDNOW sample', () => {
 
 describe('BgNbdPredictions (the memoised per-customer predictions of runClvModels)', () => {
   let customers: RfmSummary[];
-  beforeAll(() => {
-    customers = cdnowAccumulator().summarize(CALIBRATION_END_DAY);
+  beforeAll(async () => {
+    customers = (await cdnowSummaries()).summarize(CALIBRATION_END_DAY);
   });
   const options = {
     calibrationEndDay: CALIBRATION_END_DAY,
@@ -237,10 +232,10 @@ describe('BgNbdPredictions (the memoised per-customer predictions of runClvModel
     );
   });
 
-  it('makes runClvModels give exactly the sums of the plain functions on CDNOW', () => {
+  it('makes runClvModels give exactly the sums of the plain functions on CDNOW', async () => {
     // Prepare
-    const acc = cdnowAccumulator();
-    const result = runClvModels(acc, {
+    const rfm = await cdnowSummaries();
+    const result = runClvModels(rfm, {
       calibrationEndDay: CALIBRATION_END_DAY,
       nextPeriodWeeks: 31 / 7,
       grossMargin: 0.3,
@@ -266,9 +261,9 @@ describe('BgNbdPredictions (the memoised per-customer predictions of runClvModel
 });
 
 describe('runClvModels refusals', () => {
-  it('publishes nothing from a fit that did not converge, and says why', () => {
+  it('publishes nothing from a fit that did not converge, and says why', async () => {
     // One iteration per optimiser run cannot reach the CDNOW optimum.
-    const result = runClvModels(cdnowAccumulator(), {
+    const result = runClvModels(await cdnowSummaries(), {
       calibrationEndDay: CALIBRATION_END_DAY,
       nextPeriodWeeks: 1,
       maxIterations: 1,
@@ -284,13 +279,14 @@ describe('runClvModels refusals', () => {
     expect(result.atRisk).toEqual([]);
   });
 
-  it('refuses to fit with too few repeat buyers', () => {
+  it('refuses to fit with too few repeat buyers', async () => {
     // Prepare: 30 customers, only 3 of whom bought on a second day.
-    const acc = new RfmAccumulator();
-    for (let i = 0; i < 30; i++) acc.add(`c${i}`, 100 + i, 10);
-    for (let i = 0; i < 3; i++) acc.add(`c${i}`, 140, 10);
+    const rows: OrderDay[] = [];
+    for (let i = 0; i < 30; i++) rows.push([`c${i}`, 100 + i, 10]);
+    for (let i = 0; i < 3; i++) rows.push([`c${i}`, 140, 10]);
+    const rfm = await rfmOf(rows, [150]);
     // Act
-    const result = runClvModels(acc, { calibrationEndDay: 150, nextPeriodWeeks: 1, dayToIso });
+    const result = runClvModels(rfm, { calibrationEndDay: 150, nextPeriodWeeks: 1, dayToIso });
     // Assess
     const reason =
       'only 3 of 30 customers bought again on a later day by 1970-05-31; ' +
@@ -301,27 +297,32 @@ describe('runClvModels refusals', () => {
     expect(result.models).toEqual({ bgnbd: null, gammaGamma: null, reason });
   });
 
-  it('refuses without purchases', () => {
-    const acc = new RfmAccumulator();
-    acc.add('a', 10, -5);
-    acc.add('b', 200, 30);
-    const result = runClvModels(acc, { calibrationEndDay: 150, nextPeriodWeeks: 1, dayToIso });
+  it('refuses without purchases', async () => {
+    const rfm = await rfmOf(
+      [
+        ['a', 10, -5],
+        ['b', 200, 30],
+      ],
+      [150],
+    );
+    const result = runClvModels(rfm, { calibrationEndDay: 150, nextPeriodWeeks: 1, dayToIso });
     expect(result.metrics.clv_bgnbd.reason).toBe(
       'no orders with a positive amount on or before 1970-05-31',
     );
   });
 
-  it('nulls only the CLV when the spend model cannot be fitted', () => {
+  it('nulls only the CLV when the spend model cannot be fitted', async () => {
     // Prepare: 3,000 simulated customers whose every purchase is free (amount 0): purchase
     // counts are fine, spend has nothing to fit.
-    const acc = new RfmAccumulator();
+    const rows: OrderDay[] = [];
     simulatePurchases(
       CLVTOOLS,
       { customers: 3000, seed: 7, endDay: 1000, acquisitionDays: 84 },
-      (id, day) => acc.add(id, day, 0),
+      (id, day) => rows.push([id, day, 0]),
     );
+    const rfm = await rfmOf(rows, [1000]);
     // Act
-    const result = runClvModels(acc, { calibrationEndDay: 1000, nextPeriodWeeks: 1, dayToIso });
+    const result = runClvModels(rfm, { calibrationEndDay: 1000, nextPeriodWeeks: 1, dayToIso });
     // Assess
     expect(result.models.bgnbd?.converged).toBe(true);
     expect(result.models.gammaGamma).toBeNull();

@@ -5,8 +5,9 @@ import {
   fitGammaGamma,
   gammaGammaLogLikelihood,
 } from '../../../functions/core/models/gamma-gamma';
-import { RfmAccumulator, type RfmSummary } from '../../../functions/core/models/rfm';
-import { CALIBRATION_END_DAY, cdnowOrders, DAY_MS } from './cdnow';
+import type { RfmSummary } from '../../../functions/core/models/rfm';
+import { CALIBRATION_END_DAY } from './cdnow';
+import { cdnowSummaries } from './summaries';
 
 /** Fader & Hardie (2013), "The Gamma-Gamma Model of Monetary Value": CDNOW, 946 repeat buyers. */
 const PUBLISHED = { p: 6.25, q: 3.74, gamma: 15.44 };
@@ -43,10 +44,8 @@ describe('gammaGammaLogLikelihood', () => {
 
 describe('fitGammaGamma on the CDNOW sample', () => {
   let customers: RfmSummary[];
-  beforeAll(() => {
-    const acc = new RfmAccumulator();
-    for (const row of cdnowOrders()) acc.add(row.customer_id, row.ordered_at / DAY_MS, row.amount);
-    customers = acc.summarize(CALIBRATION_END_DAY);
+  beforeAll(async () => {
+    customers = (await cdnowSummaries()).summarize(CALIBRATION_END_DAY);
   });
 
   it('recovers the published parameters and log-likelihood on the 946 repeat buyers', () => {

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../functions/core/config';
 import type { OrderRow } from '../../../functions/core/datasets/rows';
-import { MetricPass } from '../../../functions/core/metrics/pass';
 import { ClvModelsHook } from '../../../functions/core/models/hook';
 import type { Snapshot } from '../../../functions/core/snapshot';
 import { type Period, parsePeriodKey, toPeriodInfo } from '../../../functions/core/time/periods';
 import { cdnowOrders } from './cdnow';
 import { naiveConditional, naiveProbabilityAlive } from './naive';
+import { loadHook } from './summaries';
 
 function emptySnapshot(period: Period): Snapshot {
   return {
@@ -55,11 +55,11 @@ describe('ClvModelsHook', () => {
     order('c', '2026-03-05T12:00:00-05:00', 0),
   ];
 
-  it('builds each period’s RFM summary from its own orders, in local days', () => {
+  it('builds each period’s RFM summary from its own orders, in local days', async () => {
     // Prepare
     const hook = new ClvModelsHook(config, [w10, w11]);
-    expect(hook.accumulators).toHaveLength(2);
-    for (const row of rows) for (const acc of hook.accumulators) acc.add(row);
+    expect(hook.fittedPeriods).toHaveLength(2);
+    await loadHook(hook, [rows]);
     // Act
     const inW10 = new Map(hook.summaries('2026-W10').map((s) => [s.customerId, s]));
     const inW11 = new Map(hook.summaries('2026-W11').map((s) => [s.customerId, s]));
@@ -85,10 +85,10 @@ describe('ClvModelsHook', () => {
     expect(inW11.get('a')).toMatchObject({ x: 2, tx: 5, T: 6 });
   });
 
-  it('writes null model metrics with the reason when there are too few repeat buyers', () => {
+  it('writes null model metrics with the reason when there are too few repeat buyers', async () => {
     // Prepare
     const hook = new ClvModelsHook(config, [w10, w11]);
-    for (const row of rows) for (const acc of hook.accumulators) acc.add(row);
+    await loadHook(hook, [rows]);
     const snapshot = emptySnapshot(w10);
     // Act
     hook.apply(snapshot);
@@ -119,20 +119,14 @@ describe('ClvModelsHook', () => {
     expect(snapshot.metrics.clv_bgnbd?.reason).toBe('no orders export, or it has no accepted rows');
   });
 
-  it('receives the orders through MetricPass as extra accumulators', () => {
+  it('reads the de-duplicated orders view', async () => {
     // Prepare: the same rows in two files, the second repeating order o1 with a new amount
     // (a duplicate id keeps the last row, DATASETS.md).
     const hook = new ClvModelsHook(config, [w10]);
-    const pass = new MetricPass({
-      config,
-      periods: [w10],
-      datasetsWithFiles: ['orders'],
-      extraAccumulators: hook.accumulators,
-    });
     const first = rows.slice(0, 6);
     const second = [...rows.slice(6), { ...(rows[0] as OrderRow), amount: 12 }];
     // Act
-    pass.feedDataset('orders', [first, second]);
+    await loadHook(hook, [first, second]);
     // Assess: a's first day is now 12 + 5 (o1 replaced), the rest as before.
     const a = hook.summaries('2026-W10').find((c) => c.customerId === 'a');
     expect(a).toMatchObject({ x: 2, tx: 5, T: 5, zbar: 25, historicValue: 67 });
@@ -165,9 +159,9 @@ describe('ClvModelsHook on the CDNOW sample', () => {
   const september = parsePeriodKey('1997-09', 'UTC');
   const snapshots = { august: emptySnapshot(august), september: emptySnapshot(september) };
   let hook: ClvModelsHook;
-  beforeAll(() => {
+  beforeAll(async () => {
     hook = new ClvModelsHook(config, [august, september]);
-    for (const row of cdnowOrders()) for (const acc of hook.accumulators) acc.add(row);
+    await loadHook(hook, [cdnowOrders()]);
     hook.apply(snapshots.september);
     hook.apply(snapshots.august);
   });
@@ -238,11 +232,11 @@ describe('ClvModelsHook with modelPeriods', () => {
   const august = parsePeriodKey('1997-08', 'UTC');
   const september = parsePeriodKey('1997-09', 'UTC');
 
-  it('fits only the listed periods and says why the others are empty', () => {
+  it('fits only the listed periods and says why the others are empty', async () => {
     const hook = new ClvModelsHook(config, [august, september], ['1997-09']);
-    // One accumulator: the unfitted August window collects nothing.
-    expect(hook.accumulators).toHaveLength(1);
-    for (const row of cdnowOrders()) for (const acc of hook.accumulators) acc.add(row);
+    // One fitted period: the unfitted August window is not summarised.
+    expect(hook.fittedPeriods).toHaveLength(1);
+    await loadHook(hook, [cdnowOrders()]);
     const aug = emptySnapshot(august);
     const sep = emptySnapshot(september);
     hook.apply(aug);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ModelInputError } from '../../../functions/core/models/errors';
-import { RfmAccumulator } from '../../../functions/core/models/rfm';
+import { type OrderDay, rfmOf } from './summaries';
 
-describe('RfmAccumulator', () => {
-  it('summarises purchase days by hand for three customers', () => {
+describe('summarizeOrders (the RFM summary)', () => {
+  it('summarises purchase days by hand for three customers', async () => {
     // Prepare: calibration end is day 125.
     // a: day 100 (10 + 5, merged), 107 (20), 121 (30) → x = 2, t_x = 21/7 = 3, T = 25/7,
     //    zbar = (20 + 30)/2 = 25, historic 65.
@@ -12,7 +12,7 @@ describe('RfmAccumulator', () => {
     //    order, 0: a purchase); day 130 after the end → x = 1, t_x = 9/7, T = 35/7,
     //    zbar = 0, historic 50.
     // d: a refund only → no purchase day, no summary.
-    const rows: [string, number, number][] = [
+    const rows: OrderDay[] = [
       ['c', 130, 99],
       ['a', 121, 30],
       ['b', 115, -40],
@@ -26,10 +26,8 @@ describe('RfmAccumulator', () => {
       ['a', 100, 5],
       ['c', 95, 30],
     ];
-    const acc = new RfmAccumulator();
-    for (const [id, day, amount] of rows) acc.add(id, day, amount);
     // Act
-    const byId = new Map(acc.summarize(125).map((s) => [s.customerId, s]));
+    const byId = new Map((await rfmOf(rows, [125])).summarize(125).map((s) => [s.customerId, s]));
     // Assess
     expect([...byId.keys()].sort()).toEqual(['a', 'b', 'c']);
     expect(byId.get('a')).toEqual({
@@ -64,20 +62,17 @@ describe('RfmAccumulator', () => {
     });
   });
 
-  it('gives the same summary whatever the order of the rows', () => {
+  it('gives the same summary whatever the order of the rows', async () => {
     // 40 purchase days (every 3rd day from 0), two rows each; added forwards, backwards and
-    // interleaved: the merge-on-growth must not lose or double a day.
-    const rows: [number, number][] = [];
-    for (let k = 0; k < 40; k++) rows.push([3 * k, 1], [3 * k, 2]);
-    const forwards = new RfmAccumulator();
-    const backwards = new RfmAccumulator();
-    const interleaved = new RfmAccumulator();
-    for (const [day, amount] of rows) forwards.add('x', day, amount);
-    for (const [day, amount] of [...rows].reverse()) backwards.add('x', day, amount);
-    for (let i = 0; i < rows.length; i++) {
-      const [day, amount] = rows[(i * 37) % rows.length] as [number, number];
-      interleaved.add('x', day, amount);
-    }
+    // interleaved: no day may be lost or doubled.
+    const rows: OrderDay[] = [];
+    for (let k = 0; k < 40; k++) rows.push(['x', 3 * k, 1], ['x', 3 * k, 2]);
+    const forwards = await rfmOf(rows, [200]);
+    const backwards = await rfmOf([...rows].reverse(), [200]);
+    const interleaved = await rfmOf(
+      rows.map((_, i) => rows[(i * 37) % rows.length] as OrderDay),
+      [200],
+    );
     // 40 days → x = 39, t_x = 117/7, each day 3, so zbar = 3; end at day 200.
     const expected = {
       customerId: 'x',
@@ -94,18 +89,21 @@ describe('RfmAccumulator', () => {
     expect(interleaved.summarize(200)).toEqual([expected]);
   });
 
-  it('summarises the same data for two calibration ends', () => {
-    const acc = new RfmAccumulator();
-    for (const day of [10, 17, 24, 31]) acc.add('a', day, 10);
+  it('summarises the same data for two calibration ends', async () => {
+    const rfm = await rfmOf(
+      [10, 17, 24, 31].map((day): OrderDay => ['a', day, 10]),
+      [20, 40],
+    );
     // Through day 20: days 10, 17 → x = 1, T = 10/7. Through day 40: x = 3, t_x = 3, T = 30/7.
-    expect(acc.summarize(20)[0]).toMatchObject({ x: 1, tx: 1, T: 10 / 7, historicValue: 20 });
-    expect(acc.summarize(40)[0]).toMatchObject({ x: 3, tx: 3, T: 30 / 7, historicValue: 40 });
+    expect(rfm.summarize(20)[0]).toMatchObject({ x: 1, tx: 1, T: 10 / 7, historicValue: 20 });
+    expect(rfm.summarize(40)[0]).toMatchObject({ x: 3, tx: 3, T: 30 / 7, historicValue: 40 });
   });
 
-  it('refuses a fractional day or a non-finite amount', () => {
-    const acc = new RfmAccumulator();
-    expect(() => acc.add('a', 1.5, 10)).toThrow(ModelInputError);
-    expect(() => acc.add('a', 1, Number.NaN)).toThrow(/finite/);
-    expect(() => acc.summarize(3.2)).toThrow(/integer/);
+  it('refuses a fractional day or a non-finite amount', async () => {
+    await expect(rfmOf([['a', 1.5, 10]], [3])).rejects.toThrow(ModelInputError);
+    await expect(rfmOf([['a', 1, Number.NaN]], [3])).rejects.toThrow(/finite/);
+    const rfm = await rfmOf([['a', 1, 10]], [3]);
+    expect(() => rfm.summarize(3.2)).toThrow(/integer/);
+    await expect(rfmOf([['a', 1, 10]], [3.2])).rejects.toThrow(/integer/);
   });
 });

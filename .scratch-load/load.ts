@@ -1,0 +1,14 @@
+import { loadExport } from '../functions/core/datasets/load';
+import { Duck } from '../functions/core/duck/db';
+import { createDatasetTables } from '../functions/core/duck/tables';
+const path = process.argv[2] as string;
+const tz = process.argv[3] ?? 'UTC';
+const db = await Duck.open({ threads: 2 });
+await createDatasetTables(db);
+const t0 = performance.now(); const c0 = process.cpuUsage();
+let rejected = 0;
+const stats = await loadExport(db, { dataset: 'events', key: path, path }, 0, { timezone: tz, currency: 'EUR', columns: {} }, () => { rejected++; });
+const s = (performance.now() - t0) / 1000; const cu = process.cpuUsage(c0);
+console.log(JSON.stringify({ ...stats, ignoredColumns: undefined }), s.toFixed(3), 's', 'cpu', ((cu.user + cu.system) / 1e6).toFixed(2));
+const t1 = performance.now();
+console.log(await db.one(`SELECT count(DISTINCT user_id) u, min(occurred_at) a, max(occurred_at) b FROM events`), ((performance.now()-t1)/1000).toFixed(3));

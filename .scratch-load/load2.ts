@@ -1,0 +1,10 @@
+import { loadExport } from '../functions/core/datasets/load';
+import { Duck } from '../functions/core/duck/db';
+import { createDatasetTables } from '../functions/core/duck/tables';
+const path = process.argv[2] as string;
+const db = await Duck.open();
+await createDatasetTables(db);
+const t0 = performance.now(); const c0 = process.cpuUsage();
+const stats = await loadExport(db, { dataset: 'events', key: path, path }, 0, { timezone: process.argv[3] ?? 'Europe/Berlin', currency: 'EUR', columns: {} }, () => {});
+const cu = process.cpuUsage(c0);
+console.log(stats.rowsRead, stats.rowsRejected, ((performance.now() - t0) / 1000).toFixed(2), 's cpu', ((cu.user + cu.system) / 1e6).toFixed(2));

@@ -1,0 +1,10 @@
+import { createReadStream } from 'node:fs';
+import { CsvScanner } from '../functions/core/datasets/csv';
+const path = process.argv[2] as string;
+const t0 = performance.now();
+let n = 0, bad = 0;
+const lines = new Int32Array(6_000_000);
+const scanner = new CsvScanner(path, (r) => { if (r.problem !== null || r.count !== 7) bad++; else lines[n++] = r.line; });
+for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) scanner.push(chunk as Buffer);
+scanner.end();
+console.log(n, bad, ((performance.now() - t0) / 1000).toFixed(3), 's', process.cpuUsage());

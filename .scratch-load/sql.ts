@@ -1,0 +1,10 @@
+import { matchHeader, ruleQuery, type SourceColumn } from '../functions/core/datasets/rules';
+import { wallTimeSegments } from '../functions/core/time/timestamps';
+const names = ['user_id','occurred_at','event_type','event_id','feature','page','session_id'];
+const m = matchHeader('events', 'x', { timezone: 'UTC', currency: 'EUR', columns: {} }, names);
+const cols: SourceColumn[] = m.columns.map((column) => ({ column, sql: column.index >= 0 ? `c${column.index}` : null, type: 'text' }));
+const tz = process.argv[3] ?? 'UTC';
+const { from, to, walls, offsets } = wallTimeSegments(tz, Date.UTC(1900,0,1), Date.UTC(2100,0,1));
+const tree = (w: string, lo: number, hi: number): string => lo === hi ? String(offsets[lo]) : `CASE WHEN ${w} < ${walls[Math.ceil((lo+hi)/2)]} THEN ${tree(w, lo, Math.ceil((lo+hi)/2) - 1)} ELSE ${tree(w, Math.ceil((lo+hi)/2), hi)} END`;
+const src = process.argv[2] as string;
+console.log(ruleQuery({ dataset: 'events', source: src, columns: cols, currency: 'EUR', mode: 'flag', localInstant: (w) => `CASE WHEN ${w} >= ${from} AND ${w} < ${to} THEN ${w} - (${tree(w, 0, walls.length - 1)}) END` }));

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../functions/core/config';
+
+/** The ConfigError message parseConfig throws for `input`. */
+function problemWith(input: unknown): string {
+  try {
+    parseConfig(input);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('the configuration was accepted');
+}
+
+describe('parseConfig report name', () => {
+  it('refuses CR, LF, NUL, tabs and other control characters, which would reach the subject', () => {
+    for (const name of [
+      'ACME\r\nBcc: x@evil.test',
+      'ACME\nBcc: x@evil.test',
+      'ACME\rBcc: x@evil.test',
+      'ACME\u0000',
+      'ACME\tweekly',
+      'ACME\u0085Bcc: x@evil.test',
+      'ACME\u2028Bcc: x@evil.test',
+    ]) {
+      expect(problemWith({ name }), JSON.stringify(name)).toBe(
+        'invalid configuration: name must not contain line breaks, tabs or other control characters (it goes into the email subject)',
+      );
+    }
+  });
+
+  it('accepts Unicode names, which the subject encodes', () => {
+    const name = 'Kundenbindung – Zoë’s Café ☕ 山田商店';
+    expect(parseConfig({ name }).name).toBe(name);
+  });
+
+  it('refuses an empty or blank name and one over 200 characters', () => {
+    expect(problemWith({ name: '' })).toContain('name must not be empty or only spaces');
+    expect(problemWith({ name: '   ' })).toContain('name must not be empty or only spaces');
+    expect(parseConfig({ name: 'n'.repeat(200) }).name).toHaveLength(200);
+    expect(problemWith({ name: 'n'.repeat(201) })).toContain('name must be at most 200 characters');
+  });
+});
+
+describe('parseConfig email addresses', () => {
+  it('accepts plain addresses for the sender and the recipients', () => {
+    const config = parseConfig({
+      email: {
+        sender: 'reports@example.com',
+        recipients: ["o'brien+weekly@mail.example.co.uk", 'ops@xn--bcher-kva.example'],
+      },
+    });
+    expect(config.email.sender).toBe('reports@example.com');
+    expect(config.email.recipients).toHaveLength(2);
+  });
+
+  it('refuses hostile and malformed recipients, naming the entry but not the address', () => {
+    const cases: [string, string][] = [
+      ['a@b.com\r\nBcc: c@d.com', 'it contains a line break or another control character'],
+      ['a@b', 'the domain "b" needs a dot, e.g. example.com'],
+      ['"x"@y.com', 'quoted local parts ("x"@example.com) are not accepted'],
+      ['Team <team@example.com>', 'it contains a space'],
+      ['zoë@example.com', 'the part before the "@" must be plain ASCII'],
+      ['a@[192.0.2.1]', 'address literals (a@[192.0.2.1]) are not accepted'],
+    ];
+    for (const [address, reason] of cases) {
+      const message = problemWith({ email: { recipients: ['team@example.com', address] } });
+      expect(message).toBe(
+        `invalid configuration: email.recipients.1 must be an email address such as reports@example.com: ${reason}`,
+      );
+    }
+  });
+
+  it('refuses a hostile sender the same way', () => {
+    expect(problemWith({ email: { sender: 'reports@example.com\r\nBcc: c@d.com' } })).toBe(
+      'invalid configuration: email.sender must be an email address such as reports@example.com: it contains a line break or another control character',
+    );
+  });
+});
+
+describe('parseConfig email.attachCsv', () => {
+  it('is on by default and can be turned off', () => {
+    expect(parseConfig({}).email.attachCsv).toBe(true);
+    expect(parseConfig({ email: { attachCsv: false } }).email.attachCsv).toBe(false);
+    expect(problemWith({ email: { attachCsv: 'no' } })).toContain('email.attachCsv');
+  });
+});
