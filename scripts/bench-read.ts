@@ -1,22 +1,27 @@
 /**
- * Reader throughput: writes N `events` rows (default 2,000,000) to a temporary CSV file,
- * reads it with `readExport` in a fresh process and prints rows/s, MB/s (of CSV text) and
- * that process's peak resident set size.
+ * Loader throughput: writes N `events` rows (default 2,000,000) to a temporary CSV file,
+ * loads it with `loadExport` (datasets/load.ts) into a fresh DuckDB in a fresh process and
+ * prints rows/s, MB/s (of CSV text), CPU time and that process's peak resident set size.
+ * `--floor` also times DuckDB inserting the same file into the same table with no rule
+ * at all (one cast for the timestamp): what validation costs on top.
  *
- *   npx tsx scripts/bench-read.ts [rows] [--gzip]
+ *   npx tsx scripts/bench-read.ts [rows] [--gzip] [--floor] [--keep]
  *
  * The rows are seeded, so every run reads the same bytes. About 1 % of them break a rule
- * (a bad timestamp, an empty user id), so the rejection path is part of the measurement.
+ * (a bad timestamp, an empty user id), so the rejection path is part of the measurement;
+ * half the timestamps are local times, read in Europe/Berlin.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
-import { readExport } from '../functions/core/datasets/read';
+import { loadExport } from '../functions/core/datasets/load';
+import { Duck, sqlString } from '../functions/core/duck/db';
+import { createDatasetTables } from '../functions/core/duck/tables';
 import { mulberry32 } from '../functions/core/models/simulate';
 
 const EVENT_TYPES = [
@@ -70,53 +75,76 @@ function* eventLines(rows: number, random: () => number): Generator<string> {
   if (batch.length > 0) yield batch;
 }
 
-/** Reads the file and prints the figures; runs in a process of its own (see `main`). */
-async function measure(path: string, textBytes: number): Promise<void> {
+/** Loads the file and prints the figures; runs in a process of its own (see `main`). */
+async function measure(path: string, textBytes: number, floor: boolean): Promise<void> {
   const gzip = path.endsWith('.gz');
   const fileBytes = (await stat(path)).size;
-  let accepted = 0;
+  const db = await Duck.open();
+  await createDatasetTables(db);
   let rejected = 0;
-  let latest = 0;
   const started = process.hrtime.bigint();
   const cpuBefore = process.cpuUsage();
-  const stats = await readExport(
-    { dataset: 'events', key: path, open: async () => createReadStream(path) },
+  const stats = await loadExport(
+    db,
+    { dataset: 'events', key: path, path },
+    0,
     { timezone: 'Europe/Berlin', currency: 'EUR', columns: {} },
-    (row) => {
-      accepted++;
-      // Touch the row so the work cannot be optimised away.
-      if (row.occurred_at > latest) latest = row.occurred_at;
-    },
     () => {
       rejected++;
     },
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
-  if (stats.rowsAccepted !== accepted || stats.rowsRejected !== rejected) {
-    throw new Error('the reader returned counts that differ from the rows it delivered');
+  const { stored } = await db.one<{ stored: number }>('SELECT count(*) AS stored FROM raw_events');
+  if (stats.rowsAccepted !== stored || stats.rowsRejected !== rejected) {
+    throw new Error('the loader returned counts that differ from the rows it stored and rejected');
   }
 
   const textMb = textBytes / 1e6;
   const fileMb = fileBytes / 1e6;
-  const rate = (mb: number) => `${(mb / seconds).toFixed(1)} MB/s`;
+  const rate = (mb: number, s: number) => `${(mb / s).toFixed(1)} MB/s`;
   console.log(
     `file        ${path}: ${textMb.toFixed(1)} MB of CSV${gzip ? `, ${fileMb.toFixed(1)} MB gzip'd` : ''}`,
   );
-  console.log(`rows        ${stats.rowsRead} read, ${accepted} accepted, ${rejected} rejected`);
+  console.log(`rows        ${stats.rowsRead} read, ${stored} accepted, ${rejected} rejected`);
   console.log(
     `time        ${seconds.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU`,
   );
   console.log(
-    `throughput  ${Math.round(stats.rowsRead / seconds).toLocaleString('en-US')} rows/s, ${rate(textMb)} of CSV${gzip ? ` (${rate(fileMb)} gzip'd)` : ''}`,
+    `throughput  ${Math.round(stats.rowsRead / seconds).toLocaleString('en-US')} rows/s, ${rate(textMb, seconds)} of CSV${gzip ? ` (${rate(fileMb, seconds)} gzip'd)` : ''}`,
   );
+  if (floor && !gzip) {
+    // The same table filled by DuckDB alone: no rule, no trimming, one cast.
+    await db.run('DELETE FROM raw_events');
+    const columns = [
+      'event_id',
+      'user_id',
+      'occurred_at',
+      'event_type',
+      'feature',
+      'page',
+      'session_id',
+    ];
+    const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
+    await db.run(`INSERT INTO raw_events (${columns.join(', ')}, _file, _rec)
+      SELECT ${columns.map((c) => (c === 'occurred_at' ? 'epoch_ms(TRY_CAST(occurred_at AS TIMESTAMP))' : c)).join(', ')}, 0, 0
+      FROM read_csv(${sqlString(path)}, header = true, auto_detect = false, delim = ',', quote = '"',
+        escape = '"', columns = {${columns.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}, ignore_errors = true)`);
+    const floorSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const floorCpu = process.cpuUsage(c0);
+    console.log(
+      `floor       ${floorSeconds.toFixed(2)} s wall, ${((floorCpu.user + floorCpu.system) / 1e6).toFixed(2)} s CPU (DuckDB inserting the file unchecked); load ÷ floor ${(seconds / floorSeconds).toFixed(2)}`,
+    );
+  }
   console.log(`peak RSS    ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  db.close();
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--measure') {
-    await measure(args[1] as string, Number(args[2]));
+    await measure(args[1] as string, Number(args[2]), args[3] === '--floor');
     return;
   }
   const gzip = args.includes('--gzip');
@@ -143,7 +171,14 @@ async function main(): Promise<void> {
     // execArgv carries tsx's loader when run through tsx.
     const child = spawn(
       process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url), '--measure', path, String(textBytes)],
+      [
+        ...process.execArgv,
+        fileURLToPath(import.meta.url),
+        '--measure',
+        path,
+        String(textBytes),
+        ...(args.includes('--floor') ? ['--floor'] : []),
+      ],
       { stdio: 'inherit' },
     );
     const code = await new Promise<number | null>((resolve, reject) => {
@@ -152,7 +187,8 @@ async function main(): Promise<void> {
     });
     if (code !== 0) throw new Error(`the measuring process exited with code ${code}`);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (args.includes('--keep')) console.log(`kept ${path}`);
+    else await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -24,7 +24,7 @@ import { DatasetError } from './datasets/errors';
 import type { ReadOptions } from './datasets/rules';
 import { columnsOf } from './datasets/spec';
 import { type DuckOptions, withDuck } from './duck/db';
-import { loadExport } from './duck/load-via-reader';
+import { loadExport } from './datasets/load';
 import { createDatasetTables, rawTable } from './duck/tables';
 import { METRIC_IDS } from './metrics/catalogue';
 import { computeMetrics } from './metrics/compute';
@@ -167,9 +167,7 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
           input.onFileStart?.({ dataset, file: file.key });
           const path = await localCopy(file, scratch, n++);
           const reasons: string[] = [];
-          let rejected = 0;
           const reject: RejectSink = (row) => {
-            rejected++;
             if (reasons.length < FIRST_REASONS) reasons.push(describeRejection(row));
             onReject(row);
           };
@@ -190,20 +188,6 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
             }
           } catch (error) {
             if (!(error instanceof DatasetError)) throw error;
-            // Only `events` keeps the rows of a file that failed half-way (see
-            // DATASETS.md "Reader details"); they are then counted like those of any file.
-            if (dataset === 'events') {
-              const kept = await db.one<{ n: number }>(
-                'SELECT count(*) AS n FROM raw_events WHERE _file = $file',
-                { file: ordinal },
-              );
-              rows = kept.n + rejected;
-              q.rowsRead += rows;
-              q.rowsRejected += rejected;
-              for (const r of reasons) {
-                if (q.firstReasons.length < FIRST_REASONS) q.firstReasons.push(r);
-              }
-            }
             q.filesRejected.push({ key: file.key, reason: reasonOf(error) });
           }
           const { size } = await stat(path);

@@ -41,7 +41,10 @@ export class MissingColumnError extends DatasetError {
   }
 }
 
-/** The bytes cannot be read: corrupt or truncated gzip, UTF-16 text, a never-ending record. */
+/**
+ * The bytes cannot be read: corrupt or truncated gzip, UTF-16 text, a never-ending record,
+ * a file that is not Parquet.
+ */
 export class UnreadableFileError extends DatasetError {
   constructor(file: string, message: string, options?: { cause?: unknown }) {
     super(file, message, options);
@@ -52,7 +55,7 @@ export class UnreadableFileError extends DatasetError {
 /** The key's extension is not one of the supported formats. */
 export class UnsupportedFormatError extends DatasetError {
   constructor(file: string) {
-    super(file, 'unsupported file type; expected .csv, .csv.gz, .jsonl or .jsonl.gz');
+    super(file, 'unsupported file type; expected .csv, .csv.gz, .jsonl, .jsonl.gz or .parquet');
     this.name = 'UnsupportedFormatError';
   }
 }

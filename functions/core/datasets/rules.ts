@@ -1,23 +1,23 @@
 /**
- * The row rules of DATASETS.md, applied to one record at a time, from a CSV record's bytes
- * or a JSON Lines object. Each record becomes either a typed row or one `RejectedRow`
- * naming the first failing column in the table order of `DATASET_SPECS` (cell rules
- * first, then rules across cells: score scale, order of timestamps).
+ * The row rules of DATASETS.md as SQL, so that DuckDB applies them to a whole export at
+ * once (datasets/load.ts runs the queries). Each record becomes either a typed row or one
+ * rejection naming the first failing column in the table order of `DATASET_SPECS` (cell
+ * rules first, then rules across cells: score scale, order of timestamps), with the same
+ * plain-English reasons the streaming reader gave.
  *
- * Cells: surrounding spaces are ignored; an empty cell (or a JSON null) is an absent
- * value, which a required column rejects. Duplicate ids are not checked here: the engine
- * keeps the last row of an id across all files of a dataset (`DatasetSpec.idColumn`).
+ * Cells: surrounding spaces and tabs are ignored; an empty cell (or a JSON null) is an
+ * absent value, which a required column rejects. Duplicate ids are not checked here: the
+ * dataset views keep the last row of an id across all files (duck/tables.ts).
+ *
+ * Every cell is read from text (or, in JSON Lines and Parquet, from its typed value), never
+ * by DuckDB's own casts alone: they accept forms the rules reject (`1_000`, `24:00`) and
+ * turn a bad value into NULL without a word, which would accept the row.
  */
-import { isAscii } from 'node:buffer';
 import type { DatasetName } from '../config';
-import type { RejectedRow, RejectSink } from '../sources';
-import { makeTimestampBytesParser, type TimestampBytesParser } from '../time/timestamps';
-import { type CsvRecord, fieldText, rawFieldText } from './csv';
+import { sqlString } from '../duck/db';
+import { sqlTypeOf } from '../duck/tables';
 import { MissingColumnError } from './errors';
-import type { RowOf } from './rows';
 import { type ColumnKind, columnsOf, DATASET_SPECS, SCORE_SCALES, type SurveyType } from './spec';
-import { latin1Text, MAX_CACHED_BYTES, StringCache } from './strings';
-import { asciiInto, parseDecimal } from './values';
 
 export interface ReadOptions {
   /** IANA zone in which dates and date-times without an offset are read. */
@@ -37,56 +37,33 @@ export interface ReadStats {
   ignoredColumns: string[];
 }
 
-export type RowSink<D extends DatasetName> = (row: RowOf[D], line: number) => void;
-
 const TIMESTAMP_EXPECTED = 'expected ISO 8601 such as 2026-11-02 or 2026-11-02T09:30:00Z';
 
-/**
- * How a CSV cell of a column is read, as a small integer: the per-cell branch of
- * `csvRecord` is then a jump on a number rather than a chain of string comparisons.
- */
-const TEXT = 0;
-const INSTANT = 1;
-const NUMBER = 2;
-const CHOICE = 3;
+// ---------------------------------------------------------------------------------------
+// Header: which column of the file is which canonical column
+// ---------------------------------------------------------------------------------------
 
-const READ_AS: Record<ColumnKind, number> = {
-  id: TEXT,
-  text: TEXT,
-  timestamp: INSTANT,
-  date: INSTANT,
-  money: NUMBER,
-  number: NUMBER,
-  count: NUMBER,
-  score: NUMBER,
-  enum: CHOICE,
-  currency: CHOICE,
-};
-
-interface Column {
+/** A canonical column of a dataset and where one file has it. */
+export interface FileColumn {
   readonly name: string;
   readonly kind: ColumnKind;
-  /** `READ_AS[kind]`. */
-  readonly readAs: number;
-  /** Whether the column takes whole numbers only (`count`, `score`). */
-  readonly whole: boolean;
   readonly required: boolean;
+  /** `money` only: negative amounts are allowed (refunds). */
   readonly negative: boolean;
+  /** `enum` only: the accepted values, lower case. */
   readonly values: readonly string[];
   /** The name the user's export is expected to use (mapped, else canonical). */
   readonly exportName: string;
-  /** Position in the CSV header, −1 when the file lacks the column. */
-  index: number;
-  /** Decodes this column's CSV cells (`id` and `text` columns). */
-  readonly strings: StringCache;
+  /** Position in the header, −1 when the file lacks the column. */
+  readonly index: number;
   /**
    * Key in JSON Lines objects: as spelled in the first object, else the expected name, since
    * serializers often leave out an optional key whose value is null in the first rows.
    */
-  key: string;
+  readonly key: string;
 }
 
-function normalizeHeader(name: string): string {
+export function normalizeHeader(name: string): string {
   return name.replace(/^\uFEFF/, '').trim();
 }
 
@@ -106,418 +83,473 @@ function findInHeader(header: readonly string[], exportName: string, canonical: 
   return -1;
 }
 
-function isBlank(code: number): boolean {
-  return code === 32 || code === 9;
-}
-
-function quote(value: unknown): string {
-  if (typeof value === 'string') return `"${value}"`;
-  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
-  return String(value);
-}
-
-const COUNT_WORDS: Partial<Record<ColumnKind, string>> = {
-  count: 'a count',
-  score: 'a score',
-};
-
-/** Why a parsed number breaks its column's rule, or null when it is fine. */
-function numberProblem(column: Column, value: number, raw: unknown): string | null {
-  if (Number.isNaN(value)) {
-    return column.kind === 'count' || column.kind === 'score'
-      ? `${quote(raw)} is not a whole number`
-      : `${quote(raw)} is not a number (expected a decimal such as 12.50)`;
-  }
-  if (!Number.isFinite(value)) return `${quote(raw)} is not a finite number`;
-  const whole = column.kind === 'count' || column.kind === 'score';
-  if (whole && !Number.isInteger(value)) {
-    return `${quote(raw)} is not a whole number (${COUNT_WORDS[column.kind]} cannot have decimals)`;
-  }
-  if (value < 0 && column.kind !== 'score' && !column.negative) {
-    if (column.kind === 'count') return `${quote(raw)} is negative (a count cannot be below 0)`;
-    if (column.kind === 'money') {
-      return `${quote(raw)} is negative (only an order amount may be negative, for a refund)`;
-    }
-    return `${quote(raw)} is negative (must be 0 or more)`;
-  }
-  return null;
-}
-
 /**
- * A function that makes a row object from cells in column order. It is compiled from the
- * column names (our own, from DATASET_SPECS, checked below) into one object literal, so
- * every row is created with all its properties in one step and shares one hidden class:
- * assigning properties one by one through a variable name costs V8 about three times as
- * much, a large share of a row's time at a million rows a second. Where code generation is
- * disabled (`--disallow-code-generation-from-strings`), rows are built property by property.
+ * Matches a file's column names (a CSV header, the keys of the first JSON object, the
+ * columns of a Parquet file) to the dataset's canonical columns. `names` null means there
+ * is nothing to match (JSON Lines without any object): every column is then looked up by
+ * its expected name and none is missing. Throws MissingColumnError naming every required
+ * column the names lack and the names found.
  */
-function rowMaker(
-  names: readonly string[],
-): (cells: readonly unknown[]) => Record<string, unknown> {
-  const slow = (cells: readonly unknown[]): Record<string, unknown> => {
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < names.length; i++) row[names[i] as string] = cells[i];
-    return row;
-  };
-  if (!names.every((name) => /^[a-z_][a-z0-9_]*$/.test(name))) return slow;
-  try {
-    return new Function(
-      'cells',
-      `return { ${names.map((name, i) => `${name}: cells[${i}]`).join(', ')} };`,
-    ) as (cells: readonly unknown[]) => Record<string, unknown>;
-  } catch {
-    return slow;
-  }
-}
-
-/** One dataset's rules for one file; feed it the header, then records. */
-export class RowRules<D extends DatasetName> {
-  readonly stats: ReadStats = { rowsRead: 0, rowsAccepted: 0, rowsRejected: 0, ignoredColumns: [] };
-  private readonly columns: Column[];
-  private readonly parseTimestamp: TimestampBytesParser;
-  private readonly currency: string;
-  private readonly scratch = new Uint8Array(64);
-  private readonly scaleColumn: { score: string; by: string } | null;
-  private readonly notBefore: readonly (readonly [string, string])[];
-  /** Whether the dataset has rules across cells (`rowProblem` has anything to check). */
-  private readonly crossRules: boolean;
-  private header: string[] = [];
-  /** The parsed cells of the current record, by column position (reused). */
-  private readonly cells: unknown[];
-  private readonly makeRow: (cells: readonly unknown[]) => Record<string, unknown>;
-  /** The last chunk checked by `asciiChunk`, and the answer. */
-  private checkedBytes: Buffer | null = null;
-  private checkedAscii = false;
-
-  constructor(
-    readonly dataset: D,
-    readonly file: string,
-    options: ReadOptions,
-    private readonly onRow: RowSink<D>,
-    private readonly onReject: RejectSink,
-  ) {
-    this.columns = columnsOf(dataset).map(([name, spec]) => ({
+export function matchHeader(
+  dataset: DatasetName,
+  file: string,
+  options: ReadOptions,
+  names: readonly string[] | null,
+): { columns: FileColumn[]; header: string[]; ignoredColumns: string[] } {
+  const header = (names ?? []).map(normalizeHeader);
+  const used = new Set<number>();
+  const missing: { column: string; exportName: string }[] = [];
+  const columns = columnsOf(dataset).map(([name, spec]): FileColumn => {
+    const exportName = options.columns[name] ?? name;
+    const index = names === null ? -1 : findInHeader(header, exportName, name);
+    if (index >= 0) used.add(index);
+    else if (spec.required && names !== null) missing.push({ column: name, exportName });
+    return {
       name,
       kind: spec.kind,
-      readAs: READ_AS[spec.kind],
-      whole: spec.kind === 'count' || spec.kind === 'score',
       required: spec.required,
       negative: spec.negative === true,
       values: spec.values ?? [],
-      exportName: options.columns[name] ?? name,
-      index: -1,
-      strings: new StringCache(),
-      key: options.columns[name] ?? name,
-    }));
-    this.cells = this.columns.map(() => undefined);
-    this.makeRow = rowMaker(this.columns.map((c) => c.name));
-    const score = columnsOf(dataset).find(([, spec]) => spec.scaleBy !== undefined);
-    this.scaleColumn = score ? { score: score[0], by: score[1].scaleBy as string } : null;
-    this.notBefore = DATASET_SPECS[dataset].notBefore as readonly (readonly [string, string])[];
-    this.crossRules = this.scaleColumn !== null || this.notBefore.length > 0;
-    this.parseTimestamp = makeTimestampBytesParser(options.timezone);
-    this.currency = options.currency.toUpperCase();
-  }
+      exportName,
+      index,
+      key: index >= 0 ? ((names as readonly string[])[index] as string) : exportName,
+    };
+  });
+  if (missing.length > 0) throw new MissingColumnError(file, missing, header);
+  return { columns, header, ignoredColumns: header.filter((_, i) => !used.has(i)) };
+}
 
+// ---------------------------------------------------------------------------------------
+// Cells as SQL
+// ---------------------------------------------------------------------------------------
+
+/**
+ * How the cells of a column arrive from the source relation:
+ * - `text`: VARCHAR as written (CSV, a Parquet string column);
+ * - `json`: a JSON value (`json_extract` of a JSON Lines object), NULL when the key is absent;
+ * - `number`, `boolean`: a typed Parquet column;
+ * - `instant`: TIMESTAMP WITH TIME ZONE (an instant); `wall`: TIMESTAMP or DATE (a local time);
+ * - `nested`: a list, struct or map, which no rule accepts.
+ */
+export type CellType = 'text' | 'json' | 'number' | 'boolean' | 'instant' | 'wall' | 'nested';
+
+export interface SourceColumn {
+  readonly column: FileColumn;
+  /** SQL over the source relation, or null when the file lacks the column. */
+  readonly sql: string | null;
+  readonly type: CellType;
+}
+
+/** How local wall times become instants: SQL of the instant (NULL when unknown) of a wall. */
+export type LocalInstantSql = (wall: string) => string;
+
+const TAB = 'chr(9)';
+const BLANKS = `' ' || ${TAB}`;
+/** Whitespace a JSON string may carry around its value (JS `trim` of ASCII). */
+const JSON_BLANKS = `' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)`;
+
+/**
+ * A VARCHAR without surrounding spaces and tabs, NULL when nothing is left. The test
+ * before `trim` keeps most cells from being copied: trimming every cell costs more than
+ * parsing a timestamp.
+ */
+function trimmed(sql: string, blanks = BLANKS): string {
+  // `< '!'`: the text starts with a space, a tab or another control character.
+  const ends = [`${sql} < '!'`, `suffix(${sql}, ' ')`, `suffix(${sql}, ${TAB})`];
+  if (blanks !== BLANKS) {
+    for (const code of [10, 11, 12, 13]) ends.push(`suffix(${sql}, chr(${code}))`);
+  }
+  return `CASE WHEN ${ends.join(' OR ')} THEN nullif(trim(${sql}, ${blanks}), '') ELSE nullif(${sql}, '') END`;
+}
+
+/**
+ * ISO 8601 as `makeTimestampParser` (time/timestamps.ts) reads it: a date, optionally a
+ * time (`T`, `t` or a space; minutes; seconds with 1–9 fraction digits after `.` or `,`),
+ * optionally `Z` or an offset `±HH`, `±HHMM`, `±HH:MM`. Field ranges are checked here, the
+ * days of each month by the cast that follows.
+ */
+const TIMESTAMP_SHAPE =
+  '[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])' +
+  '([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.,][0-9]{1,9})?)?' +
+  '([Zz]|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?)?';
+
+/**
+ * A plain decimal (`12.50`, `-3`, `+0.5`, `.5`, `7.`): no exponent, no thousands separator or
+ * decimal comma, no space inside, so that `1,234` or `12,50` is rejected rather than misread.
+ */
+const DECIMAL_SHAPE = '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)';
+
+/** Epoch milliseconds (rounded down, as the TypeScript parser does) of epoch microseconds. */
+function floorMs(us: string): string {
+  return `((${us}) - (((${us}) % 1000) + 1000) % 1000) // 1000`;
+}
+
+/** The SQL string literal of a reason's fixed part. */
+const lit = (text: string): string => sqlString(text);
+
+const WHOLE_KINDS: readonly ColumnKind[] = ['count', 'score'];
+const NUMBER_KINDS: readonly ColumnKind[] = ['money', 'number', 'count', 'score'];
+const INSTANT_KINDS: readonly ColumnKind[] = ['timestamp', 'date'];
+
+/** Whole numbers go in BIGINT: this is 2^63, the first double that does not fit. */
+const BIGINT_LIMIT = '9223372036854775808.0';
+
+export type RuleMode =
+  /** Typed values and `bad`: the row breaks a rule or needs a second look. */
+  | 'flag'
+  /** Typed values, `reject_column` and `reason` (both NULL for a good row). */
+  | 'reason'
+  /** Only `wall`: the distinct local wall times the rows hold. */
+  | 'walls';
+
+export interface RuleQuery {
+  dataset: DatasetName;
   /**
-   * Matches the file's column names; throws MissingColumnError naming every required column
-   * it lacks and the names it found. Returns the canonical columns that were found.
+   * A relation with whatever the columns' `sql` reads, and `rn` (the record's ordinal)
+   * unless `unnumbered` (flag mode only).
    */
-  useHeader(names: readonly string[]): string[] {
-    this.header = names.map(normalizeHeader);
-    const used = new Set<number>();
-    const missing: { column: string; exportName: string }[] = [];
-    for (const column of this.columns) {
-      column.index = findInHeader(this.header, column.exportName, column.name);
-      column.key = column.index >= 0 ? (names[column.index] as string) : column.exportName;
-      if (column.index >= 0) used.add(column.index);
-      else if (column.required)
-        missing.push({ column: column.name, exportName: column.exportName });
-    }
-    if (missing.length > 0) throw new MissingColumnError(this.file, missing, this.header);
-    this.stats.ignoredColumns = this.header.filter((_, i) => !used.has(i));
-    return this.columns.filter((c) => c.index >= 0).map((c) => c.name);
+  source: string;
+  unnumbered?: boolean;
+  columns: readonly SourceColumn[];
+  /** The report currency (ISO 4217). */
+  currency: string;
+  localInstant: LocalInstantSql;
+  mode: RuleMode;
+  /**
+   * A condition on the source that a good row must also meet, and the reason when it does
+   * not (a JSON line DuckDB cannot take apart): checked before any cell.
+   */
+  rowCheck?: { ok: string; reason: string };
+}
+
+/**
+ * The SQL parts of one column: what each layer of `ruleQuery` adds, its typed value, the
+ * condition under which it fails, and the reason.
+ */
+interface ColumnSql {
+  raw: string[];
+  strings: string[];
+  cells: string[];
+  shapes: string[];
+  parsed: string[];
+  instants: string[];
+  value: string;
+  /** Whether the cell fails its rules (needs `x_<name>`). */
+  fails: string;
+  /** The reason it fails, or NULL. */
+  reason: string;
+  /** The cell's local wall time when it holds one without an offset (walls mode). */
+  wall: string | null;
+}
+
+const REQUIRED_REASON = lit('is empty, but the column is required');
+
+/**
+ * The SQL of one column of the source. Names: `t_<i>` the cell's text (NULL when absent),
+ * `n_<i>` its native number or instant, `w_<i>`/`z_<i>` wall time and zone offset of an
+ * instant, `v_<i>`/`d_<i>` syntax check and value of a number, `x_<name>` the typed value.
+ */
+function columnSql(
+  { column, sql, type }: SourceColumn,
+  i: number,
+  currency: string,
+  localInstant: LocalInstantSql,
+): ColumnSql {
+  const out: ColumnSql = {
+    raw: [],
+    strings: [],
+    cells: [],
+    shapes: [],
+    parsed: [],
+    instants: [],
+    value: 'NULL',
+    fails: column.required ? 'true' : 'false',
+    reason: column.required ? REQUIRED_REASON : 'NULL',
+    wall: null,
+  };
+  const t = `t_${i}`;
+  const n = `n_${i}`;
+  const x = `x_${column.name}`;
+  if (sql === null) {
+    // matchHeader lets a file without a required column this far only when nothing named
+    // the columns (JSON Lines without a single object): then every row lacks the value.
+    out.cells.push(`NULL::VARCHAR AS ${t}`);
+    return out;
   }
 
-  /** Checks one CSV record (after the header) and emits a row or a rejection. */
-  csvRecord(record: CsvRecord): void {
-    this.stats.rowsRead++;
-    if (record.problem !== null) {
-      this.rejectCsv(record, null, record.problem);
-      return;
-    }
-    if (record.count !== this.header.length) {
-      this.rejectCsv(
-        record,
-        null,
-        `has ${record.count} field${record.count === 1 ? '' : 's'}, but the header has ${this.header.length}`,
+  // Whether the cell is a string (its reasons quote it), whether it is no plain value,
+  // and its native number or instant: constants where the type decides, for DuckDB to fold.
+  let isString = 'true';
+  let nonPlain = 'false';
+  let native = 'NULL';
+  switch (type) {
+    case 'text':
+      out.cells.push(`${trimmed(sql)} AS ${t}`);
+      break;
+    case 'json': {
+      const y = `y_${i}`;
+      const e = `e_${i}`;
+      const str = `s_${i}`;
+      out.raw.push(`${sql} AS ${e}`, `json_type(${sql}) AS ${y}`);
+      // The string, once: `->>` parses the value again at every use.
+      out.strings.push(`CASE WHEN ${y} = 'VARCHAR' THEN ${e} ->> '$' END AS ${str}`);
+      out.cells.push(
+        `CASE WHEN ${y} IS NULL OR ${y} = 'NULL' THEN NULL WHEN ${y} = 'VARCHAR' THEN ${trimmed(str, JSON_BLANKS)} ELSE CAST(${e} AS VARCHAR) END AS ${t}`,
+        `CASE WHEN ${y} IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN TRY_CAST(${e} AS DOUBLE) END AS ${n}`,
       );
-      return;
+      isString = `(${y} = 'VARCHAR')`;
+      nonPlain = `(${y} IN ('OBJECT', 'ARRAY'))`;
+      native = n;
+      break;
     }
-    const bytes = record.bytes;
-    const cells = this.cells;
-    const columns = this.columns;
-    for (let c = 0; c < columns.length; c++) {
-      const column = columns[c] as Column;
-      const k = column.index;
-      cells[c] = undefined;
-      if (k < 0) continue;
-      let s = record.starts[k] as number;
-      let e = record.ends[k] as number;
-      while (s < e && isBlank(bytes[s] as number)) s++;
-      while (e > s && isBlank(bytes[e - 1] as number)) e--;
-      if (s === e) {
-        if (column.required) {
-          this.rejectCsv(record, column.name, 'is empty, but the column is required');
-          return;
-        }
-        continue;
-      }
-      switch (column.readAs) {
-        case TEXT: {
-          let text: string;
-          if (record.escaped[k] === 1) {
-            text = bytes.toString('utf8', s, e).replaceAll('""', '"');
-          } else if (column.strings.enabled && e - s <= MAX_CACHED_BYTES) {
-            text = column.strings.text(bytes, s, e);
-          } else if (this.asciiChunk(bytes)) {
-            // ASCII reads the same as Latin-1, whose decoder is the cheaper one.
-            text = latin1Text(bytes, s, e);
-          } else {
-            text = bytes.toString('utf8', s, e);
-          }
-          cells[c] = text;
-          break;
-        }
-        case INSTANT: {
-          const instant = this.parseTimestamp(bytes, s, e);
-          if (Number.isNaN(instant)) {
-            this.rejectCsv(record, column.name, this.timestampProblem(fieldText(record, k)));
-            return;
-          }
-          cells[c] = instant;
-          break;
-        }
-        case NUMBER: {
-          const value = parseDecimal(bytes, s, e);
-          const problem =
-            // The common case, decided without a call: finite, not negative, whole if need be.
-            value >= 0 && value < Number.POSITIVE_INFINITY && (value % 1 === 0 || !column.whole)
-              ? null
-              : numberProblem(column, value, fieldText(record, k));
-          if (problem !== null) {
-            this.rejectCsv(record, column.name, problem);
-            return;
-          }
-          cells[c] = value;
-          break;
-        }
-        case CHOICE: {
-          const text = fieldText(record, k);
-          const problem = this.textProblem(column, text);
-          if (problem !== null) {
-            this.rejectCsv(record, column.name, problem);
-            return;
-          }
-          cells[c] = this.normalizeText(column, text);
-          break;
-        }
-      }
+    case 'number':
+      out.cells.push(`CAST(${sql} AS VARCHAR) AS ${t}`, `CAST(${sql} AS DOUBLE) AS ${n}`);
+      isString = 'false';
+      native = n;
+      break;
+    case 'boolean':
+      out.cells.push(`CAST(${sql} AS VARCHAR) AS ${t}`);
+      isString = 'false';
+      break;
+    case 'instant':
+    case 'wall': {
+      const as = type === 'instant' ? 'TIMESTAMPTZ' : 'TIMESTAMP';
+      out.cells.push(
+        `CAST(${sql} AS VARCHAR) AS ${t}`,
+        `epoch_us(CAST(${sql} AS ${as})) AS us_${i}`,
+      );
+      out.shapes.push(`${floorMs(`us_${i}`)} AS ${n}`);
+      isString = 'false';
+      native = n;
+      break;
     }
-    const row = this.makeRow(cells);
-    // Most datasets have no rule across cells: no closure to make for them.
-    if (this.crossRules) {
-      const problem = this.rowProblem(row, (name) => {
-        const column = this.columns.find((c) => c.name === name) as Column;
-        return fieldText(record, column.index);
-      });
-      if (problem !== null) {
-        this.rejectCsv(record, problem.column, problem.reason);
-        return;
-      }
-    }
-    this.stats.rowsAccepted++;
-    this.onRow(row as RowOf[D], record.line);
+    case 'nested':
+      out.cells.push(`CAST(to_json(${sql}) AS VARCHAR) AS ${t}`);
+      isString = 'false';
+      nonPlain = `(${t} IS NOT NULL)`;
+      break;
   }
+  const display =
+    isString === 'true'
+      ? `'"' || ${t} || '"'`
+      : isString === 'false'
+        ? t
+        : `CASE WHEN ${isString} THEN '"' || ${t} || '"' ELSE ${t} END`;
+  const quoted = `'"' || ${t} || '"'`;
+  /** `text` where the cell is a string, else NULL. */
+  const stringOnly = (text: string): string =>
+    isString === 'true'
+      ? text
+      : isString === 'false'
+        ? 'NULL'
+        : `CASE WHEN ${isString} THEN ${text} END`;
 
-  /** Checks one parsed JSON Lines value and emits a row or a rejection. */
-  jsonRecord(value: unknown, line: number): void {
-    this.stats.rowsRead++;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      this.reject(line, null, 'is not a JSON object', JSON.stringify(value));
-      return;
+  let value: string;
+  let problem: string;
+  if (INSTANT_KINDS.includes(column.kind)) {
+    const w = `w_${i}`;
+    const z = `z_${i}`;
+    if (type === 'instant' || type === 'wall') {
+      out.parsed.push(`${type === 'instant' ? '0' : 'NULL'}::BIGINT AS ${z}`);
+      out.instants.push(`${native} AS ${w}`);
+    } else {
+      const ok = `ok_${i}`;
+      const zl = `zl_${i}`;
+      out.shapes.push(
+        `coalesce(${stringOnly(`regexp_full_match(${t}, ${lit(TIMESTAMP_SHAPE)})`)}, false) AS ${ok}`,
+        `${zoneLength(t)} AS ${zl}`,
+      );
+      // The wall time, as DuckDB's TIMESTAMP cast reads it (the cast checks the days of
+      // each month). The cast reads most forms as they are, ignoring a zone after the
+      // seconds; for the others the zone is cut off and `t`, `,` are spelled `T`, `.`.
+      const spelled = `replace(replace(left(${t}, length(${t}) - ${zl}), 't', 'T'), ',', '.')`;
+      const wall = `coalesce(TRY_CAST(${t} AS TIMESTAMP), TRY_CAST(${spelled} AS TIMESTAMP))`;
+      const sign = `CASE WHEN substr(${t}, -${zl}, 1) = '-' THEN -1 ELSE 1 END`;
+      const minutes = `CASE WHEN ${zl} = 3 THEN 0 ELSE CAST(right(${t}, 2) AS BIGINT) * 60000 END`;
+      const u = `u_${i}`;
+      out.parsed.push(
+        `CASE WHEN ${ok} THEN epoch_us(${wall}) END AS ${u}`,
+        `CASE WHEN NOT ${ok} OR ${zl} = 0 THEN NULL WHEN ${zl} = 1 THEN 0 ELSE ${sign} * (CAST(substr(${t}, 1 - ${zl}, 2) AS BIGINT) * 3600000 + ${minutes}) END AS ${z}`,
+      );
+      out.instants.push(`${floorMs(u)} AS ${w}`);
     }
-    const object = value as Record<string, unknown>;
-    const cells = this.cells;
-    const columns = this.columns;
-    for (let c = 0; c < columns.length; c++) {
-      const column = columns[c] as Column;
-      let cell = Object.hasOwn(object, column.key) ? object[column.key] : undefined;
-      if (typeof cell === 'string' && cell.length > 0) {
-        const first = cell.charCodeAt(0);
-        const last = cell.charCodeAt(cell.length - 1);
-        if (first <= 32 || last <= 32) cell = cell.trim();
-      }
-      if (cell === undefined || cell === null || cell === '') {
-        if (column.required) {
-          this.reject(line, column.name, 'is empty, but the column is required', object);
-          return;
-        }
-        cells[c] = undefined;
-        continue;
-      }
-      if (typeof cell === 'object') {
-        this.reject(
-          line,
-          column.name,
-          `${quote(cell)} is not a plain value (text or a number)`,
-          object,
-        );
-        return;
-      }
-      switch (column.kind) {
-        case 'id':
-        case 'text':
-          cells[c] = String(cell);
-          break;
-        case 'timestamp':
-        case 'date': {
-          const length = typeof cell === 'string' ? asciiInto(cell, this.scratch) : -1;
-          const instant = length < 0 ? Number.NaN : this.parseTimestamp(this.scratch, 0, length);
-          if (Number.isNaN(instant)) {
-            this.reject(line, column.name, this.timestampProblem(cell), object);
-            return;
-          }
-          cells[c] = instant;
-          break;
-        }
-        case 'money':
-        case 'number':
-        case 'count':
-        case 'score': {
-          let number = Number.NaN;
-          if (typeof cell === 'number') number = cell;
-          else if (typeof cell === 'string') {
-            const length = asciiInto(cell, this.scratch);
-            if (length >= 0) number = parseDecimal(this.scratch, 0, length);
-          }
-          const problem = numberProblem(column, number, cell);
-          if (problem !== null) {
-            this.reject(line, column.name, problem, object);
-            return;
-          }
-          cells[c] = number;
-          break;
-        }
-        case 'enum':
-        case 'currency': {
-          const text = String(cell);
-          const problem = this.textProblem(column, text);
-          if (problem !== null) {
-            this.reject(line, column.name, problem, object);
-            return;
-          }
-          cells[c] = this.normalizeText(column, text);
-          break;
-        }
-      }
-    }
-    const row = this.makeRow(cells);
-    const problem = this.rowProblem(row, (name) => {
-      const column = this.columns.find((c) => c.name === name) as Column;
-      return String(object[column.key]);
+    out.wall = `CASE WHEN ${z} IS NULL THEN ${w} END`;
+    value = `CASE WHEN ${w} IS NULL THEN NULL WHEN ${z} IS NOT NULL THEN ${w} - ${z} ELSE ${localInstant(w)} END`;
+    problem = `${display} || ${lit(` is not a valid date or time (${TIMESTAMP_EXPECTED})`)}`;
+  } else if (NUMBER_KINDS.includes(column.kind)) {
+    const v = `v_${i}`;
+    const d = `d_${i}`;
+    const whole = WHOLE_KINDS.includes(column.kind);
+    const nativeValid = `(${native} IS NOT NULL AND NOT isnan(${native}))`;
+    const textValid = `regexp_full_match(${t}, ${lit(DECIMAL_SHAPE)})`;
+    out.shapes.push(
+      `coalesce(${
+        isString === 'true'
+          ? textValid
+          : isString === 'false'
+            ? nativeValid
+            : `CASE WHEN ${isString} THEN ${textValid} ELSE ${nativeValid} END`
+      }, false) AS ${v}`,
+    );
+    // TRY_CAST gives NULL where the decimal is too large for a double (JavaScript's
+    // Infinity): "not a finite number", as before.
+    out.parsed.push(
+      `CASE WHEN NOT ${v} THEN NULL ${
+        isString === 'false' ? '' : `WHEN ${isString} THEN TRY_CAST(${t} AS DOUBLE) `
+      }ELSE ${native} END AS ${d}`,
+    );
+    const finite = `(${d} IS NOT NULL AND NOT isinf(${d}))`;
+    const fraction = whole ? `${d} <> trunc(${d})` : 'false';
+    const negative = column.kind !== 'score' && !column.negative ? `${d} < 0` : 'false';
+    const range = whole ? `NOT (${d} >= -${BIGINT_LIMIT} AND ${d} < ${BIGINT_LIMIT})` : 'false';
+    const good = `${v} AND ${finite} AND NOT (${fraction}) AND NOT (${negative}) AND NOT (${range})`;
+    // `+ 0.0` turns −0 into 0, as the TypeScript parser did.
+    value = `CASE WHEN ${good} THEN ${whole ? `CAST(${d} AS BIGINT)` : `${d} + 0.0`} END`;
+    const word = column.kind === 'count' ? 'a count' : 'a score';
+    const negativeReason =
+      column.kind === 'count'
+        ? ' is negative (a count cannot be below 0)'
+        : column.kind === 'money'
+          ? ' is negative (only an order amount may be negative, for a refund)'
+          : ' is negative (must be 0 or more)';
+    const notNumber = whole
+      ? ' is not a whole number'
+      : ' is not a number (expected a decimal such as 12.50)';
+    problem = `CASE WHEN NOT ${v} THEN ${display} || ${lit(notNumber)} WHEN NOT ${finite} THEN ${display} || ${lit(' is not a finite number')} WHEN ${fraction} THEN ${display} || ${lit(` is not a whole number (${word} cannot have decimals)`)} WHEN ${negative} THEN ${display} || ${lit(negativeReason)} ELSE ${display} || ${lit(' is too large (a whole number must be below 2^63)')} END`;
+  } else if (column.kind === 'enum') {
+    value = `CASE WHEN lower(${t}) IN (${column.values.map(lit).join(', ')}) THEN lower(${t}) END`;
+    problem = `${quoted} || ${lit(` is not one of ${column.values.join(', ')}`)}`;
+  } else if (column.kind === 'currency') {
+    value = `CASE WHEN upper(${t}) = ${lit(currency)} THEN upper(${t}) END`;
+    problem = `CASE WHEN regexp_full_match(upper(${t}), '[A-Z]{3}') THEN 'currency ' || upper(${t}) || ${lit(` is not the report currency ${currency} (a report has one currency)`)} ELSE ${quoted} || ${lit(` is not an ISO 4217 currency code such as ${currency}`)} END`;
+  } else {
+    value = t;
+    problem = 'NULL';
+  }
+  out.value = nonPlain === 'false' ? value : `CASE WHEN ${nonPlain} THEN NULL ELSE ${value} END`;
+  out.fails = column.required
+    ? `(${t} IS NULL OR ${x} IS NULL)`
+    : `(${t} IS NOT NULL AND ${x} IS NULL)`;
+  const nonPlainReason =
+    nonPlain === 'false'
+      ? ''
+      : ` WHEN ${nonPlain} THEN ${t} || ${lit(' is not a plain value (text or a number)')}`;
+  out.reason = `CASE WHEN ${t} IS NULL THEN ${column.required ? REQUIRED_REASON : 'NULL'}${nonPlainReason} WHEN ${x} IS NOT NULL THEN NULL ELSE ${problem} END`;
+  return out;
+}
+
+/**
+ * Length of the zone at the end of a timestamp's text that has the timestamp's shape: 0
+ * (none), 1 (`Z`), 3 (`+01`), 5 (`+0100`) or 6 (`+01:00`). A sign can only be the zone's
+ * there: the time before it holds digits, colons and the fraction's point.
+ */
+function zoneLength(t: string): string {
+  const sign = (k: number) => `substr(${t}, -${k}, 1) IN ('+', '-')`;
+  return `CASE WHEN length(${t}) <= 10 THEN 0 WHEN suffix(${t}, 'Z') OR suffix(${t}, 'z') THEN 1 WHEN ${sign(3)} THEN 3 WHEN ${sign(5)} THEN 5 WHEN ${sign(6)} THEN 6 ELSE 0 END`;
+}
+
+/** Reasons of the rules across cells, in the order they are checked. */
+function crossRules(
+  dataset: DatasetName,
+  textOf: (column: string) => string,
+): { column: string; fails: string; reason: string }[] {
+  const rules: { column: string; fails: string; reason: string }[] = [];
+  const score = columnsOf(dataset).find(([, s]) => s.scaleBy !== undefined);
+  if (score !== undefined) {
+    const [name, spec] = score;
+    const s = `x_${name}`;
+    const by = `x_${spec.scaleBy as string}`;
+    const scales = Object.entries(SCORE_SCALES) as [SurveyType, { min: number; max: number }][];
+    const bound = (end: 'min' | 'max') =>
+      `CASE ${by} ${scales.map(([type, scale]) => `WHEN ${lit(type)} THEN ${scale[end]}`).join(' ')} END`;
+    const outside = `(${s} IS NOT NULL AND ${by} IS NOT NULL AND NOT (${s} BETWEEN ${bound('min')} AND ${bound('max')}))`;
+    rules.push({
+      column: name,
+      fails: outside,
+      reason: `CASE WHEN ${outside} THEN CAST(${s} AS VARCHAR) || ' is outside the ' || ${by} || ' scale (' || ${bound('min')} || ' to ' || ${bound('max')} || ')' END`,
     });
-    if (problem !== null) {
-      this.reject(line, problem.column, problem.reason, object);
-      return;
-    }
-    this.stats.rowsAccepted++;
-    this.onRow(row as RowOf[D], line);
   }
+  for (const [later, earlier] of DATASET_SPECS[dataset].notBefore as readonly (readonly [
+    string,
+    string,
+  ])[]) {
+    const before = `coalesce(x_${later} < x_${earlier}, false)`;
+    rules.push({
+      column: later,
+      fails: before,
+      reason: `CASE WHEN ${before} THEN '"' || ${textOf(later)} || ${lit(`" is before ${earlier} "`)} || ${textOf(earlier)} || '"' END`,
+    });
+  }
+  return rules;
+}
 
-  /** Whether the scanner's current buffer is all ASCII, checked once per buffer. */
-  private asciiChunk(bytes: Buffer): boolean {
-    if (bytes !== this.checkedBytes) {
-      this.checkedBytes = bytes;
-      this.checkedAscii = isAscii(bytes);
-    }
-    return this.checkedAscii;
-  }
+/**
+ * The SQL of a query over `source` that applies the dataset's rules to every row. It
+ * returns `rn` and the typed value of each canonical column as `x_<column>` (NULL when
+ * absent or invalid), with, per mode, `bad` or `reject_column` and `reason`.
+ *
+ * The query is a chain of layers (CTEs, which DuckDB inlines into one pipeline): `raw`
+ * (the source), `strings` (JSON strings), `cells` (each cell's text), `shapes` (syntax),
+ * `parsed` (numbers, wall times, offsets), `instants`, `typed` (values) and `checked`
+ * (reasons). DuckDB computes an expression again at every use, so each layer names what
+ * the next uses several times.
+ */
+export function ruleQuery(q: RuleQuery): string {
+  const currency = q.currency.toUpperCase();
+  const parts = q.columns.map((c, i) => columnSql(c, i, currency, q.localInstant));
+  const index = new Map(q.columns.map(({ column }, i) => [column.name, i]));
+  const cross = crossRules(q.dataset, (name) => `t_${index.get(name)}`);
 
-  /** A record that is not a row at all (broken JSON): rejected as a whole. */
-  rejectWhole(line: number, reason: string, record: string): void {
-    this.stats.rowsRead++;
-    this.reject(line, null, reason, record);
-  }
+  const layer = (name: string, from: string, columns: string[]) =>
+    `${name} AS (SELECT *${columns.map((c) => `,\n    ${c}`).join('')}\n  FROM ${from})`;
+  const layers = ['raw', 'strings', 'cells', 'shapes', 'parsed', 'instants'] as const;
+  const ctes = layers.map((name, k) =>
+    layer(
+      name,
+      k === 0 ? `${q.source} AS src` : (layers[k - 1] as string),
+      parts.flatMap((p) => p[name]),
+    ),
+  );
+  const typed = parts.map((p, i) => {
+    const { column } = q.columns[i] as SourceColumn;
+    return `CAST(${p.value} AS ${sqlTypeOf(column.kind)}) AS x_${column.name}`;
+  });
+  const values = q.columns.map(({ column }) => `x_${column.name}`).join(', ');
 
-  private timestampProblem(raw: unknown): string {
-    return `${quote(raw)} is not a valid date or time (${TIMESTAMP_EXPECTED})`;
+  if (q.mode === 'walls') {
+    const walls = parts.flatMap((p) => (p.wall === null ? [] : [p.wall]));
+    const list = walls.length === 0 ? '[]::BIGINT[]' : `[${walls.join(', ')}]`;
+    return `WITH ${ctes.join(',\n')}
+SELECT DISTINCT w AS wall FROM (SELECT unnest(${list}) AS w FROM instants) WHERE w IS NOT NULL`;
   }
-
-  private textProblem(column: Column, text: string): string | null {
-    if (column.kind === 'enum') {
-      return column.values.includes(text.toLowerCase())
-        ? null
-        : `${quote(text)} is not one of ${column.values.join(', ')}`;
-    }
-    const code = text.toUpperCase();
-    if (code === this.currency) return null;
-    return /^[A-Z]{3}$/.test(code)
-      ? `currency ${code} is not the report currency ${this.currency} (a report has one currency)`
-      : `${quote(text)} is not an ISO 4217 currency code such as ${this.currency}`;
+  ctes.push(layer('typed', 'instants', typed));
+  if (q.mode === 'flag') {
+    const fails = [...parts.map((p) => p.fails), ...cross.map((r) => r.fails)];
+    if (q.rowCheck !== undefined) fails.push(`NOT coalesce(${q.rowCheck.ok}, false)`);
+    return `WITH ${ctes.join(',\n')}
+SELECT ${q.unnumbered === true ? '' : 'rn, '}${values}, ${fails.join(' OR ')} AS bad FROM typed`;
   }
-
-  private normalizeText(column: Column, text: string): string {
-    return column.kind === 'enum' ? text.toLowerCase() : text.toUpperCase();
+  const reasons = [
+    ...parts.map((p, i) => ({
+      column: (q.columns[i] as SourceColumn).column.name,
+      reason: p.reason,
+    })),
+    ...cross,
+  ];
+  ctes.push(
+    layer(
+      'checked',
+      'typed',
+      reasons.map((r, k) => `${r.reason} AS r_${k}`),
+    ),
+  );
+  let column = `CASE ${reasons.map((r, k) => `WHEN r_${k} IS NOT NULL THEN ${lit(r.column)}`).join(' ')} END`;
+  let reason = `coalesce(${reasons.map((_, k) => `r_${k}`).join(', ')})`;
+  if (q.rowCheck !== undefined) {
+    const bad = `NOT coalesce(${q.rowCheck.ok}, false)`;
+    column = `CASE WHEN ${bad} THEN NULL ELSE ${column} END`;
+    reason = `CASE WHEN ${bad} THEN ${lit(q.rowCheck.reason)} ELSE ${reason} END`;
   }
-
-  /** Rules across cells of a parsed row: the score's scale and the order of timestamps. */
-  private rowProblem(
-    row: Record<string, unknown>,
-    raw: (column: string) => string,
-  ): { column: string; reason: string } | null {
-    if (this.scaleColumn !== null) {
-      const score = row[this.scaleColumn.score] as number | undefined;
-      const type = row[this.scaleColumn.by] as SurveyType | undefined;
-      if (score !== undefined && type !== undefined) {
-        const scale = SCORE_SCALES[type];
-        if (score < scale.min || score > scale.max) {
-          return {
-            column: this.scaleColumn.score,
-            reason: `${score} is outside the ${type} scale (${scale.min} to ${scale.max})`,
-          };
-        }
-      }
-    }
-    for (const [later, earlier] of this.notBefore) {
-      const laterValue = row[later] as number | undefined;
-      const earlierValue = row[earlier] as number | undefined;
-      if (laterValue !== undefined && earlierValue !== undefined && laterValue < earlierValue) {
-        return {
-          column: later,
-          reason: `${quote(raw(later))} is before ${earlier} ${quote(raw(earlier))}`,
-        };
-      }
-    }
-    return null;
-  }
-
-  private rejectCsv(record: CsvRecord, column: string | null, reason: string): void {
-    const fields: Record<string, string> = {};
-    for (let k = 0; k < record.count; k++) {
-      const name = k < this.header.length ? (this.header[k] as string) : `(field ${k + 1})`;
-      fields[name] = rawFieldText(record, k);
-    }
-    this.reject(record.line, column, reason, fields);
-  }
-
-  private reject(
-    line: number,
-    column: string | null,
-    reason: string,
-    record: RejectedRow['record'],
-  ): void {
-    this.stats.rowsRejected++;
-    this.onReject({ dataset: this.dataset, file: this.file, line, column, reason, record });
-  }
+  return `WITH ${ctes.join(',\n')}
+SELECT rn, ${values}, ${column} AS reject_column, ${reason} AS reason FROM checked`;
 }

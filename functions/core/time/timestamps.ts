@@ -253,6 +253,88 @@ export function localWallTimeToInstant(
   return wallToInstant(zoneFor(timezone), wall);
 }
 
+/**
+ * A zone's wall time → instant map over a range, as data for SQL (datasets/load.ts reads
+ * local times in DuckDB with it, so that this module stays the one source of zone rules).
+ *
+ * A wall time w (the local clock reading taken as if it were UTC, in ms) with
+ * `from ≤ w < to` is the instant `w − offsets[i]` for the last i with `walls[i] ≤ w`
+ * (`walls[0]` is `from`). That is `localWallTimeToInstant` exactly: a change from offset b
+ * to offset a at instant T switches at wall time T + max(a, b), so a wall time skipped by
+ * the change is read with b (moved forward by the gap) and one that happens twice is read
+ * with b too (the earlier instant).
+ */
+export interface WallTimeSegments {
+  /** First wall time covered (ms). */
+  from: number;
+  /** End of the wall times covered (exclusive, ms). */
+  to: number;
+  /** Start of each segment, ascending; `walls[0] === from`. */
+  walls: number[];
+  /** The offset (local − UTC, ms) of each segment. */
+  offsets: number[];
+}
+
+/** Days between the probes that look for offset changes (no zone changes twice within them). */
+const PROBE_DAYS = 14;
+
+const segmentCache = new Map<string, WallTimeSegments>();
+
+/**
+ * The segments of `timezone` for wall times in `[fromMs, toMs)` (see `WallTimeSegments`).
+ * Offset changes are found by probing every 14 days and bisecting to the UTC day of a
+ * change, whose instant the day cache then finds: about 30 Intl calls a year, so a century
+ * costs some 30 ms once per zone and process (the result is cached).
+ * @example wallTimeSegments('UTC', 0, 86_400_000) // { from: 0, to: 86400000, walls: [0], offsets: [0] }
+ */
+export function wallTimeSegments(timezone: string, fromMs: number, toMs: number): WallTimeSegments {
+  const cacheKey = `${timezone} ${fromMs} ${toMs}`;
+  const cached = segmentCache.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const zone = zoneFor(timezone);
+  // Instants a wall time in the range can be: offsets stay within ±26 hours.
+  const firstDay = Math.floor(fromMs / DAY_MS) - 2;
+  const lastDay = Math.ceil(toMs / DAY_MS) + 2;
+  const changes: Transition[] = [];
+  let day = firstDay;
+  let offset = startOffset(zone, day);
+  while (day < lastDay) {
+    const next = Math.min(day + PROBE_DAYS, lastDay);
+    if (startOffset(zone, next) === offset) {
+      day = next;
+      continue;
+    }
+    // Bisect to the UTC day whose start and end offsets differ; it holds one change.
+    let lo = day;
+    let hi = next;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (startOffset(zone, mid) === offset) lo = mid;
+      else hi = mid;
+    }
+    learnDay(zone, lo);
+    const change = zone.transitions.get(lo);
+    if (change !== undefined) changes.push(change);
+    day = hi;
+    offset = startOffset(zone, day);
+  }
+
+  const walls = [fromMs];
+  const offsets = [changes[0]?.before ?? offset];
+  for (const change of changes) {
+    const wall = change.at + Math.max(change.before, change.after);
+    if (wall <= fromMs) {
+      offsets[0] = change.after;
+    } else if (wall < toMs) {
+      walls.push(wall);
+      offsets.push(change.after);
+    }
+  }
+  const segments = { from: fromMs, to: toMs, walls, offsets };
+  segmentCache.set(cacheKey, segments);
+  return segments;
+}
+
 // ---------------------------------------------------------------------------------------
 // Parsing
 // ---------------------------------------------------------------------------------------

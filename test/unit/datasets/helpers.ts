@@ -1,8 +1,16 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { DatasetName } from '../../../functions/core/config';
-import { readExport } from '../../../functions/core/datasets/read';
+import { loadExport, recordLines } from '../../../functions/core/datasets/load';
 import type { RowOf } from '../../../functions/core/datasets/rows';
 import type { ReadOptions, ReadStats } from '../../../functions/core/datasets/rules';
+import { columnsOf } from '../../../functions/core/datasets/spec';
+import { type Duck, withDuck } from '../../../functions/core/duck/db';
+import { createDatasetTables, rawTable } from '../../../functions/core/duck/tables';
 import type { ExportFile, RejectedRow } from '../../../functions/core/sources';
 
 export const OPTIONS: ReadOptions = { timezone: 'Europe/Berlin', currency: 'EUR', columns: {} };
@@ -36,20 +44,56 @@ export interface ReadResult<D extends DatasetName> {
   stats: ReadStats;
 }
 
-/** Reads a file and collects everything the reader emits. */
+/**
+ * The accepted rows of file `fileOrdinal` in a raw table, in file order, as the zod row
+ * types hold them (NULL → undefined), with their `_rec`.
+ */
+export async function storedRows<D extends DatasetName>(
+  db: Duck,
+  dataset: D,
+  fileOrdinal = 0,
+): Promise<{ rec: number; row: RowOf[D] }[]> {
+  const names = columnsOf(dataset).map(([name]) => name);
+  const stored = await db.all(
+    `SELECT * FROM ${rawTable(dataset)} WHERE _file = ${fileOrdinal} ORDER BY _rec`,
+  );
+  return stored.map((s) => {
+    const row: Record<string, unknown> = {};
+    for (const name of names) row[name] = s[name] ?? undefined;
+    return { rec: s._rec as number, row: row as RowOf[D] };
+  });
+}
+
+/**
+ * Loads a file with `loadExport` into a fresh database (the file saved to a temporary
+ * folder first) and collects the accepted rows, with their physical lines, and the
+ * rejections.
+ */
 export async function readAll<D extends DatasetName>(
   file: ExportFile & { dataset: D },
   options: Partial<ReadOptions> = {},
 ): Promise<ReadResult<D>> {
-  const rows: ReadResult<D>['rows'] = [];
-  const rejects: RejectedRow[] = [];
-  const stats = await readExport(
-    file,
-    { ...OPTIONS, ...options },
-    (row, line) => rows.push({ line, row }),
-    (rejected) => rejects.push(rejected),
-  );
-  return { rows, rejects, stats };
+  const dir = await mkdtemp(join(tmpdir(), 'datasets-test-'));
+  try {
+    const path = join(dir, 'export');
+    await pipeline(await file.open(), createWriteStream(path));
+    const local = { dataset: file.dataset, key: file.key, path };
+    return await withDuck(async (db) => {
+      await createDatasetTables(db);
+      const rejects: RejectedRow[] = [];
+      const stats = await loadExport(db, local, 0, { ...OPTIONS, ...options }, (rejected) =>
+        rejects.push(rejected),
+      );
+      const lines = await recordLines(local);
+      const rows = (await storedRows(db, file.dataset)).map(({ rec, row }) => ({
+        line: lines[rec] ?? rec + 1,
+        row,
+      }));
+      return { rows, rejects, stats };
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Reads CSV text given as lines joined with LF. */

@@ -91,7 +91,8 @@ function exportFiles(): ExportFile[] {
         'e2,u2,2026-03-04T10:00:00Z,app_open',
       ),
     ),
-    // Events cut short: the rows read before the failure stay (see FileFeed).
+    // Events cut short: rejected whole, like a file of any other dataset (DATASETS.md
+    // "Reader details"); none of its rows count.
     file(
       'events',
       'events/c.csv.gz',
@@ -164,12 +165,12 @@ describe('computeSnapshots', () => {
     expect(metricValue(w10, 'mrr_start')).toBe(60);
   });
 
-  it('keeps the first occurrence of an event id, and rows of an events file cut short', async () => {
+  it('keeps the first occurrence of an event id, and no row of an events file cut short', async () => {
     const { snapshots } = await compute();
     const w10 = snapshots[1];
-    // Users with an event in W10: u1 (e1, first seen as app_open), u2, u3 (from the cut
-    // file) → 3. Nobody has a purchase event: keeping the repeat of e1 would give 1 / 3.
-    expect(metricValue(w10, 'wau')).toBe(3);
+    // Users with an event in W10: u1 (e1, first seen as app_open), u2 → 2 (u3 is only in the
+    // cut file). Nobody has a purchase event: keeping the repeat of e1 would give 1 / 2.
+    expect(metricValue(w10, 'wau')).toBe(2);
     expect(metricValue(w10, 'conversion_rate')).toBe(0);
   });
 
@@ -196,10 +197,10 @@ describe('computeSnapshots', () => {
         },
       ],
     });
-    // events: a 1 + b 2 + c 1 (kept from the cut file) = 4 read and accepted, e1 repeated once.
+    // events: a 1 + b 2 = 3 read and accepted (the cut file counts none), e1 repeated once.
     expect(q.events).toEqual({
-      rowsRead: 4,
-      rowsAccepted: 4,
+      rowsRead: 3,
+      rowsAccepted: 3,
       rowsRejected: 0,
       duplicatesDropped: 1,
       firstReasons: [],

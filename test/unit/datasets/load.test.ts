@@ -1,0 +1,429 @@
+/**
+ * `loadExport` beyond the reader and rule tests (read.test.ts, rules.test.ts, which run
+ * through it too): the raw table it fills, the SQL rules against the TypeScript parsers
+ * they replace, files DuckDB's CSV reader cannot read alone, and Parquet.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatasetName } from '../../../functions/core/config';
+import { MissingColumnError, UnreadableFileError } from '../../../functions/core/datasets/errors';
+import { loadExport } from '../../../functions/core/datasets/load';
+import type { ReadOptions, ReadStats } from '../../../functions/core/datasets/rules';
+import { type Duck, sqlString, withDuck } from '../../../functions/core/duck/db';
+import { createDatasetTables } from '../../../functions/core/duck/tables';
+import { mulberry32 } from '../../../functions/core/models/simulate';
+import type { RejectedRow } from '../../../functions/core/sources';
+import { makeTimestampParser } from '../../../functions/core/time/timestamps';
+import { at, OPTIONS, storedRows } from './helpers';
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'load-test-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+let files = 0;
+/** Writes `content` to a fresh file in the test folder and returns its path. */
+async function fileWith(content: string | Buffer): Promise<string> {
+  const path = join(dir, `file-${files++}`);
+  await writeFile(path, content);
+  return path;
+}
+
+interface Loaded {
+  stats: ReadStats;
+  rejects: RejectedRow[];
+}
+
+async function load(
+  db: Duck,
+  dataset: DatasetName,
+  key: string,
+  path: string,
+  fileOrdinal = 0,
+  options: Partial<ReadOptions> = {},
+): Promise<Loaded> {
+  const rejects: RejectedRow[] = [];
+  const stats = await loadExport(
+    db,
+    { dataset, key, path },
+    fileOrdinal,
+    { ...OPTIONS, ...options },
+    (row) => rejects.push(row),
+  );
+  return { stats, rejects };
+}
+
+/** A fresh database with every dataset's tables. */
+function withTables<T>(fn: (db: Duck) => Promise<T>): Promise<T> {
+  return withDuck(async (db) => {
+    await createDatasetTables(db);
+    return await fn(db);
+  });
+}
+
+describe('loadExport', () => {
+  it('stores the accepted rows of each file with its ordinal and their record index', async () => {
+    // Prepare: two files of the same dataset, the second with a bad row in the middle.
+    const first = await fileWith('order_id,customer_id,ordered_at,amount\no1,c1,2026-11-02,10\n');
+    const second = await fileWith(
+      'order_id,customer_id,ordered_at,amount\no2,c1,2026-11-02,5\no3,c1,soon,5\no4,c2,2026-11-03,7.5\n',
+    );
+
+    await withTables(async (db) => {
+      // Act
+      await load(db, 'orders', 'orders/a.csv', first, 0);
+      const { stats, rejects } = await load(db, 'orders', 'orders/b.csv', second, 1);
+
+      // Assess: the bad row is gone; the others keep their place in their file.
+      const stored = await db.all(
+        'SELECT order_id, _file, _rec FROM raw_orders ORDER BY _file, _rec',
+      );
+      expect(stored).toEqual([
+        { order_id: 'o1', _file: 0, _rec: 0 },
+        { order_id: 'o2', _file: 1, _rec: 0 },
+        { order_id: 'o4', _file: 1, _rec: 2 },
+      ]);
+      expect(stats).toEqual({ rowsRead: 3, rowsAccepted: 2, rowsRejected: 1, ignoredColumns: [] });
+      expect(rejects.map((r) => [r.file, r.line, r.column])).toEqual([
+        ['orders/b.csv', 3, 'ordered_at'],
+      ]);
+    });
+  });
+
+  it('leaves none of a file rejected whole in the table, even after its rows were inserted', async () => {
+    // Prepare: the second file's good rows go in before the second look finds a quote that
+    // is never closed and runs on for more than 16 MiB, which rejects the file.
+    const good = await fileWith('user_id,occurred_at,event_type\nu1,2026-11-02,login\n');
+    const broken = await fileWith(
+      `user_id,occurred_at,event_type\nu2,2026-11-02,login\nu3,2026-11-02,"${'x'.repeat(40 * 1024 * 1024)}\n`,
+    );
+
+    await withTables(async (db) => {
+      await load(db, 'events', 'events/a.csv', good, 0);
+
+      // Act
+      const loading = load(db, 'events', 'events/b.csv', broken, 1);
+
+      // Assess
+      await expect(loading).rejects.toBeInstanceOf(UnreadableFileError);
+      await expect(loading).rejects.toThrow(/^events\/b\.csv: the record starting on line 3/);
+      const stored = await db.all('SELECT user_id, _file FROM raw_events ORDER BY _file, _rec');
+      expect(stored).toEqual([{ user_id: 'u1', _file: 0 }]);
+    });
+  });
+
+  it('reads timestamps exactly as makeTimestampParser does, in any zone', async () => {
+    // Prepare: a seeded mix of every accepted form and near misses, on days around
+    // daylight-saving changes and in years outside 1900–2100 (settled one by one).
+    const random = mulberry32(20261102);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    const two = (n: number) => String(n).padStart(2, '0');
+    const texts: string[] = [];
+    const days = [
+      '2026-03-08',
+      '2026-03-29',
+      '2026-10-25',
+      '2026-11-01',
+      '2026-04-05',
+      '2026-02-28',
+    ];
+    for (let i = 0; i < 1500; i++) {
+      const date =
+        random() < 0.1
+          ? `${pick(['1850', '1899', '0001', '2150', '9999'])}-${two(1 + Math.floor(random() * 12))}-${two(1 + Math.floor(random() * 31))}`
+          : pick(days);
+      let text = date;
+      if (random() < 0.85) {
+        text += pick(['T', 't', ' ']);
+        text += `${two(Math.floor(random() * 25))}:${two(Math.floor(random() * 61))}`;
+        if (random() < 0.7) {
+          text += `:${two(Math.floor(random() * 61))}`;
+          if (random() < 0.5) {
+            text += `${pick(['.', ','])}${String(Math.floor(random() * 1e9)).slice(0, 1 + Math.floor(random() * 10))}`;
+          }
+        }
+        text += pick([
+          '',
+          '',
+          'Z',
+          'z',
+          '+05:30',
+          '-0330',
+          '+01',
+          '-12:00',
+          '+24:00',
+          'ZZ',
+          ' +01:00',
+        ]);
+      }
+      if (random() < 0.05) text = `${text.slice(0, -1)}${pick(['x', ' ', '-', '.', ':'])}`;
+      if (random() < 0.05) text = ` ${text}\t`;
+      texts.push(text);
+    }
+    const csv = ['customer_id,created_at', ...texts.map((t, i) => `c${i},"${t}"`)].join('\n');
+    const path = await fileWith(csv);
+
+    for (const timezone of ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'UTC']) {
+      await withTables(async (db) => {
+        // Act
+        const { rejects } = await load(db, 'customers', 'c.csv', path, 0, { timezone });
+
+        // Assess
+        const parse = makeTimestampParser(timezone);
+        const stored = new Map(
+          (await storedRows(db, 'customers')).map(({ row }) => [row.customer_id, row.created_at]),
+        );
+        const rejected = new Set(
+          rejects.map((r) => (r.record as Record<string, string>).customer_id),
+        );
+        texts.forEach((text, i) => {
+          const expected = parse(text);
+          const got = rejected.has(`c${i}`) ? null : stored.get(`c${i}`);
+          expect([timezone, text, got]).toEqual([timezone, text, expected]);
+        });
+      });
+    }
+  });
+
+  it('reads decimals as the plain decimals Number reads, and nothing else', async () => {
+    // Prepare: plain decimals and what looks like one (exponents, separators, signs alone).
+    const random = mulberry32(7);
+    const pieces = ['0', '1', '5', '9', '.', '-', '+', 'e', ',', '_', ' '];
+    const texts = ['-0', '+0.5', '7.', '.5', '.', '-', '1e5', '0x10', '1_000', '12,50', '1 234'];
+    for (let i = 0; i < 400; i++) {
+      let text = '';
+      const length = 1 + Math.floor(random() * 8);
+      for (let k = 0; k < length; k++) text += pieces[Math.floor(random() * pieces.length)];
+      texts.push(text.trim() === '' ? '0' : text);
+    }
+    texts.push('9'.repeat(30), `0.${'3'.repeat(25)}`, '123456789012345678');
+    const csv = [
+      'order_id,customer_id,ordered_at,amount',
+      ...texts.map((t, i) => `o${i},c,2026-11-02,"${t}"`),
+    ].join('\n');
+
+    await withTables(async (db) => {
+      // Act
+      const { rejects } = await load(db, 'orders', 'o.csv', await fileWith(csv));
+
+      // Assess
+      const stored = new Map(
+        (await storedRows(db, 'orders')).map(({ row }) => [row.order_id, row.amount]),
+      );
+      const rejected = new Map(
+        rejects.map((r) => [(r.record as Record<string, string>).order_id, r.reason]),
+      );
+      texts.forEach((text, i) => {
+        const trimmed = text.trim();
+        const plain = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(trimmed);
+        const value = plain ? Number(trimmed) + 0 : null;
+        const expected =
+          value === null
+            ? `"${trimmed}" is not a number (expected a decimal such as 12.50)`
+            : Number.isFinite(value)
+              ? value
+              : `"${trimmed}" is not a finite number`;
+        const got = stored.get(`o${i}`) ?? rejected.get(`o${i}`);
+        expect([text, got]).toEqual([text, expected]);
+      });
+    });
+  });
+
+  it('reads CSV that DuckDB cannot split alone as the scanner does: lone CR, mixed line ends', async () => {
+    // Prepare: a CR inside an unquoted field (DuckDB ends the record there) and files whose
+    // line ends change from LF to CRLF (DuckDB keeps to the first it sees).
+    const loneCr =
+      'user_id,occurred_at,event_type,page\nu1,2026-11-02,login,a\rb\nu2,never,login,/\n';
+    const mixed =
+      'user_id,occurred_at,event_type\nu1,2026-11-02,login\r\nu2,never,login\nu3,2026-11-02,login\r\n';
+
+    await withTables(async (db) => {
+      // Act
+      const first = await load(db, 'events', 'a.csv', await fileWith(loneCr), 0);
+      const second = await load(db, 'events', 'b.csv', await fileWith(mixed), 1);
+
+      // Assess
+      const stored = await db.all(
+        'SELECT user_id, page, _file, _rec FROM raw_events ORDER BY _file, _rec',
+      );
+      expect(stored).toEqual([
+        { user_id: 'u1', page: 'a\rb', _file: 0, _rec: 0 },
+        { user_id: 'u1', page: null, _file: 1, _rec: 0 },
+        { user_id: 'u3', page: null, _file: 1, _rec: 2 },
+      ]);
+      expect([...first.rejects, ...second.rejects].map((r) => [r.file, r.line, r.column])).toEqual([
+        ['a.csv', 3, 'occurred_at'],
+        ['b.csv', 3, 'occurred_at'],
+      ]);
+    });
+  });
+
+  it('gives JSON Lines rejections their physical line, CRLF and blank lines included', async () => {
+    const jsonl = [
+      '{"user_id":"u1","occurred_at":"2026-11-02","event_type":"login"}',
+      '',
+      '{"user_id":"u2","occurred_at":"never","event_type":"login"}',
+      '{"user_id":42,"occurred_at":"2026-11-02","event_type":"login","page":12.50}',
+      '{"user_id":"u4","occurred_at":"2026-11-02","event_type":true,"feature":["a"]}',
+      '',
+    ].join('\r\n');
+
+    await withTables(async (db) => {
+      // Act
+      const { rejects } = await load(db, 'events', 'e.jsonl', await fileWith(jsonl));
+
+      // Assess: a JSON number or boolean is read as its text, a list is no plain value.
+      const stored = await storedRows(db, 'events');
+      expect(stored.map(({ rec, row }) => [rec, row.user_id, row.page])).toEqual([
+        [0, 'u1', undefined],
+        [2, '42', '12.5'],
+      ]);
+      expect(rejects.map((r) => [r.line, r.column, r.reason, r.record])).toEqual([
+        [
+          3,
+          'occurred_at',
+          '"never" is not a valid date or time (expected ISO 8601 such as 2026-11-02 or 2026-11-02T09:30:00Z)',
+          { user_id: 'u2', occurred_at: 'never', event_type: 'login' },
+        ],
+        [
+          5,
+          'feature',
+          '["a"] is not a plain value (text or a number)',
+          { user_id: 'u4', occurred_at: '2026-11-02', event_type: true, feature: ['a'] },
+        ],
+      ]);
+    });
+  });
+});
+
+describe('loadExport with Parquet', () => {
+  /** Writes a Parquet file from a SELECT, with DuckDB. */
+  async function parquetOf(select: string): Promise<string> {
+    const path = join(dir, `file-${files++}.parquet`);
+    await withDuck((db) => db.run(`COPY (${select}) TO ${sqlString(path)} (FORMAT parquet)`));
+    return path;
+  }
+
+  it('maps columns as for CSV and reads typed columns as their values', async () => {
+    // Prepare: names that need the config's mapping, and columns typed by the writer.
+    const path = await parquetOf(`
+      SELECT * FROM (VALUES
+        ('A-1', 'C-9', TIMESTAMPTZ '2026-11-02 09:30:00+00', 19.99::DECIMAL(10, 2), 'eur', 'gift'),
+        ('A-2', 'C-9', TIMESTAMPTZ '2026-11-03 00:00:00+00', -5::DECIMAL(10, 2), NULL, NULL)
+      ) t("Order #", "Customer ID", ordered_at, "Total", currency, notes)`);
+
+    await withTables(async (db) => {
+      // Act
+      const { stats, rejects } = await load(db, 'orders', 'orders/o.parquet', path, 0, {
+        columns: { order_id: 'Order #', customer_id: 'customer id', amount: 'Total' },
+      });
+
+      // Assess
+      expect(rejects).toEqual([]);
+      expect(stats).toEqual({
+        rowsRead: 2,
+        rowsAccepted: 2,
+        rowsRejected: 0,
+        ignoredColumns: ['notes'],
+      });
+      expect((await storedRows(db, 'orders')).map((r) => r.row)).toEqual([
+        {
+          order_id: 'A-1',
+          customer_id: 'C-9',
+          ordered_at: at('2026-11-02T09:30:00Z'),
+          amount: 19.99,
+          currency: 'EUR',
+          status: undefined,
+        },
+        {
+          order_id: 'A-2',
+          customer_id: 'C-9',
+          ordered_at: at('2026-11-03T00:00:00Z'),
+          amount: -5,
+          currency: undefined,
+          status: undefined,
+        },
+      ]);
+    });
+  });
+
+  it('reads DATE and TIMESTAMP columns as local times in the report zone', async () => {
+    const path = await parquetOf(`
+      SELECT DATE '2026-11-02' AS date, 'search' AS channel, 12.5 AS amount
+      UNION ALL SELECT TIMESTAMP '2026-07-01 10:00:00', 'social', 3`);
+
+    await withTables(async (db) => {
+      await load(db, 'marketing_spend', 'm.parquet', path);
+
+      // Berlin is UTC+1 in November and UTC+2 in July.
+      expect((await storedRows(db, 'marketing_spend')).map((r) => r.row.date)).toEqual([
+        at('2026-11-01T23:00:00Z'),
+        at('2026-07-01T08:00:00Z'),
+      ]);
+    });
+  });
+
+  it('rejects rows by the same rules, with the row number as line and the row as record', async () => {
+    const path = await parquetOf(`
+      SELECT * FROM (VALUES
+        ('r1', '2026-11-02', 'nps', 9),
+        ('r2', 'soon', 'nps', 9),
+        ('r3', '2026-11-02', 'csat', 6),
+        ('r4', '2026-11-02', 'promoter', 1)
+      ) t(response_id, responded_at, survey_type, score)`);
+
+    await withTables(async (db) => {
+      // Act
+      const { stats, rejects } = await load(db, 'survey_responses', 's.parquet', path);
+
+      // Assess
+      expect(
+        (await storedRows(db, 'survey_responses')).map((r) => [r.rec, r.row.response_id]),
+      ).toEqual([[0, 'r1']]);
+      expect(stats).toMatchObject({ rowsRead: 4, rowsAccepted: 1, rowsRejected: 3 });
+      expect(rejects.map((r) => [r.line, r.column, r.reason])).toEqual([
+        [
+          2,
+          'responded_at',
+          '"soon" is not a valid date or time (expected ISO 8601 such as 2026-11-02 or 2026-11-02T09:30:00Z)',
+        ],
+        [3, 'score', '6 is outside the csat scale (1 to 5)'],
+        [4, 'survey_type', '"promoter" is not one of nps, csat, ces'],
+      ]);
+      expect(rejects[0]?.record).toEqual({
+        response_id: 'r2',
+        responded_at: 'soon',
+        survey_type: 'nps',
+        score: 9,
+      });
+    });
+  });
+
+  it('rejects the file when a required column is missing, naming it and the columns', async () => {
+    const path = await parquetOf(`SELECT 'u1' AS user_id, 'login' AS event_type`);
+
+    await withTables(async (db) => {
+      const loading = load(db, 'events', 'events/e.parquet', path);
+
+      await expect(loading).rejects.toBeInstanceOf(MissingColumnError);
+      await expect(loading).rejects.toThrow(
+        'events/e.parquet: required column "occurred_at" is missing; the header has "user_id", "event_type"',
+      );
+    });
+  });
+
+  it('rejects a file that is not Parquet as unreadable', async () => {
+    const path = await fileWith('user_id,occurred_at,event_type\nu1,2026-11-02,login\n');
+
+    await withTables(async (db) => {
+      await expect(load(db, 'events', 'e.parquet', path)).rejects.toThrow(
+        /^e\.parquet: the file is not valid Parquet/,
+      );
+    });
+  });
+});
