@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
@@ -49,6 +49,8 @@ Options:
                      week and the one before, as a report needs; 13 = with trend charts)
   --gzip             also time the same rows as .csv.gz
   --parquet          also time the same rows as .parquet (typed columns)
+  --memory <MiB>     DuckDB memory_limit of the engine (spilling to a temp folder), as in
+                     Lambda (640 at 1024 MB); default DuckDB's (80 % of RAM)
   --duckdb           also time plain DuckDB (2 threads) on the same CSV file computing only
                      the headline numbers of 2026-W47, print engine ÷ DuckDB, and check
                      that they equal the engine's (MATCH / MISMATCH)
@@ -182,7 +184,12 @@ interface Measurement {
 }
 
 /** Runs in the child process: the engine on one file, with nothing else in memory. */
-async function measure(path: string, periods: number, dataset: BenchDataset): Promise<Measurement> {
+async function measure(
+  path: string,
+  periods: number,
+  dataset: BenchDataset,
+  memoryMb: number | undefined,
+): Promise<Measurement> {
   const config = parseConfig({});
   const week = parsePeriodKey(WEEK, config.timezone);
   const file: ExportFile = {
@@ -206,6 +213,9 @@ async function measure(path: string, periods: number, dataset: BenchDataset): Pr
     },
     // The CLV models have their own benchmark (--models): here the SQL engine alone.
     modelPeriods: [],
+    ...(memoryMb === undefined
+      ? {}
+      : { duck: { memoryLimitMb: memoryMb, tempDirectory: join(dirname(path), 'spill') } }),
   });
   const seconds = (performance.now() - started) / 1000;
   const last = snapshots[snapshots.length - 1];
@@ -226,7 +236,12 @@ async function measure(path: string, periods: number, dataset: BenchDataset): Pr
   };
 }
 
-function runChild(path: string, periods: number, dataset: BenchDataset): Measurement {
+function runChild(
+  path: string,
+  periods: number,
+  dataset: BenchDataset,
+  memoryMb: number | undefined,
+): Measurement {
   const child = spawnSync(
     process.execPath,
     [
@@ -239,6 +254,7 @@ function runChild(path: string, periods: number, dataset: BenchDataset): Measure
       String(periods),
       '--dataset',
       dataset,
+      ...(memoryMb === undefined ? [] : ['--memory', String(memoryMb)]),
     ],
     { cwd: PROJECT, encoding: 'utf8', maxBuffer: 1 << 20 },
   );
@@ -436,6 +452,7 @@ const OPTIONS = {
   users: { type: 'string' },
   dataset: { type: 'string' },
   parquet: { type: 'boolean' },
+  memory: { type: 'string' },
   periods: { type: 'string' },
   gzip: { type: 'boolean' },
   duckdb: { type: 'boolean' },
@@ -457,8 +474,9 @@ async function main(argv: string[]): Promise<number> {
   if (dataset !== 'events' && dataset !== 'orders') {
     throw new UsageError(`--dataset must be events or orders (got "${dataset}")`);
   }
+  const memoryMb = numberFlag('memory', values.memory, { integer: true, min: 64 });
   if (values.measure) {
-    process.stdout.write(JSON.stringify(await measure(values.measure, periods, dataset)));
+    process.stdout.write(JSON.stringify(await measure(values.measure, periods, dataset, memoryMb)));
     return 0;
   }
   const millions = numberFlag('rows', values.rows, { exclusiveMin: 0 }) ?? 2;
@@ -479,9 +497,10 @@ async function main(argv: string[]): Promise<number> {
       `Generated ${rows.toLocaleString('en-US')} ${dataset} rows of ${users.toLocaleString('en-US')} ${dataset === 'events' ? 'users' : 'customers'} (${mb(csvBytes).toFixed(1)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
     console.log(
-      `Node ${process.version}; computeSnapshots for ${periods} week(s) ending ${WEEK}, in a fresh process\n`,
+      `Node ${process.version}; computeSnapshots for ${periods} week(s) ending ${WEEK}, in a fresh process` +
+        `${memoryMb === undefined ? '' : `, DuckDB memory_limit ${memoryMb} MiB`}\n`,
     );
-    const plain = runChild(csv, periods, dataset);
+    const plain = runChild(csv, periods, dataset, memoryMb);
     printMeasurement(`${dataset}.csv`, plain, csvBytes, csvBytes);
     if (values.duckdb) {
       console.log('');
@@ -496,7 +515,12 @@ async function main(argv: string[]): Promise<number> {
       await pipeline(createReadStream(csv), createGzip(), createWriteStream(gz));
       const gzBytes = (await stat(gz)).size;
       console.log(`\n(gzip'd in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-      printMeasurement(`${dataset}.csv.gz`, runChild(gz, periods, dataset), gzBytes, csvBytes);
+      printMeasurement(
+        `${dataset}.csv.gz`,
+        runChild(gz, periods, dataset, memoryMb),
+        gzBytes,
+        csvBytes,
+      );
     }
     if (values.parquet) {
       const parquet = join(dir, `${dataset}.parquet`);
@@ -504,7 +528,7 @@ async function main(argv: string[]): Promise<number> {
       await writeParquet(csv, parquet);
       const parquetBytes = (await stat(parquet)).size;
       console.log(`\n(Parquet written in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-      const m = runChild(parquet, periods, dataset);
+      const m = runChild(parquet, periods, dataset, memoryMb);
       printMeasurement(`${dataset}.parquet`, m, parquetBytes, csvBytes);
       const same =
         JSON.stringify({ ...plain, seconds: 0, maxRssMb: 0, bytes: 0 }) ===

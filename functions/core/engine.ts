@@ -153,7 +153,7 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
   const quality: Partial<Record<DatasetName, DatasetQuality>> = {};
   try {
     const computed = await withDuck(async (db) => {
-      await createDatasetTables(db);
+      await createDatasetTables(db, 'metrics');
       let n = 0;
       for (const dataset of datasets) {
         const q = emptyQuality();
@@ -265,7 +265,7 @@ export async function validateExport(
   };
   try {
     return await withDuck(async (db) => {
-      await createDatasetTables(db);
+      await createDatasetTables(db, 'metrics');
       const path = await localCopy(file, scratch, 0);
       const stats = await loadExport(
         db,

@@ -26,7 +26,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { DatasetName } from '../config';
 import { type Duck, sqlIdent, sqlString } from '../duck/db';
-import { rawTable } from '../duck/tables';
+import { rawTable, storedColumns } from '../duck/tables';
 import type { RejectedRow, RejectSink } from '../sources';
 import { localWallTimeToInstant, wallTimeSegments } from '../time/timestamps';
 import { type CsvRecord, CsvScanner, fieldText, MAX_RECORD_BYTES, rawFieldText } from './csv';
@@ -305,6 +305,8 @@ interface Load {
   /** Normalized header names (CSV), for the records of rejected rows. */
   header: string[];
   ignoredColumns: string[];
+  /** The columns the raw table keeps. */
+  stored: ReadonlySet<string>;
 }
 
 interface Reject {
@@ -316,8 +318,10 @@ interface Reject {
 
 /** The `INSERT … SELECT` of typed rows from a rule query's result `from`. */
 function insertSql(load: Load, from: string, rec: string, where = ''): string {
-  const names = load.columns.map((c) => sqlIdent(c.name));
-  const values = load.columns.map((c) => `x_${c.name}`);
+  // Every column is checked; the raw table keeps those it has (duck/tables.ts).
+  const kept = load.columns.filter((c) => load.stored.has(c.name));
+  const names = kept.map((c) => sqlIdent(c.name));
+  const values = kept.map((c) => `x_${c.name}`);
   return `INSERT INTO ${rawTable(load.file.dataset)} (${names.join(', ')}, _file, _rec)
 SELECT ${values.join(', ')}, ${load.fileOrdinal}, ${rec} FROM (${from}) ${where}`;
 }
@@ -873,13 +877,14 @@ export async function loadExport(
       path = join(work, 'plain');
       await gunzipTo(file.key, file.path, path);
     }
+    const stored = await storedColumns(db, file.dataset);
     let rowsRead: number;
     let ignoredColumns: string[];
     if (format.syntax === 'parquet') {
       const { names, types } = await parquetSchema(db, file.key, path);
       const matched = matchHeader(file.dataset, file.key, options, names);
       ignoredColumns = matched.ignoredColumns;
-      const load: Load = { db, file, path, bom: 0, fileOrdinal, options, ...matched };
+      const load: Load = { db, file, path, bom: 0, fileOrdinal, options, stored, ...matched };
       rowsRead = await loadParquet(load, types, rejects);
     } else {
       const bom = await checkStart(file.key, path, format.gzip);
@@ -889,7 +894,7 @@ export async function loadExport(
           : await jsonHeader(file.key, path, bom);
       const matched = matchHeader(file.dataset, file.key, options, names);
       ignoredColumns = matched.ignoredColumns;
-      const load: Load = { db, file, path, bom, fileOrdinal, options, ...matched };
+      const load: Load = { db, file, path, bom, fileOrdinal, options, stored, ...matched };
       rowsRead =
         format.syntax === 'csv' ? await loadCsv(load, rejects) : await loadJsonLines(load, rejects);
     }
