@@ -25,7 +25,7 @@ import { loadExport } from './datasets/load';
 import type { ReadOptions } from './datasets/rules';
 import { columnsOf } from './datasets/spec';
 import { type DuckOptions, withDuck } from './duck/db';
-import { createDatasetTables, rawTable } from './duck/tables';
+import { createDatasetTables, rawTable, storedColumns } from './duck/tables';
 import { METRIC_IDS } from './metrics/catalogue';
 import { computeMetrics } from './metrics/compute';
 import { EngineError } from './metrics/plan';
@@ -278,8 +278,13 @@ export async function validateExport(
         },
         onReject,
       );
+      // The instants the metrics read: a column that no metric reads (tickets.resolved_at)
+      // cannot change a period's numbers, and is not kept (duck/tables.ts).
+      const kept = await storedColumns(db, file.dataset);
       const times = columnsOf(file.dataset)
-        .filter(([, spec]) => spec.kind === 'timestamp' || spec.kind === 'date')
+        .filter(
+          ([name, spec]) => kept.has(name) && (spec.kind === 'timestamp' || spec.kind === 'date'),
+        )
         .map(([name]) => name);
       const span = await db.one<{ accepted: number; lo: number | null; hi: number | null }>(
         `SELECT count(*) AS accepted, min(least(${times.join(', ')})) AS lo,
