@@ -128,6 +128,8 @@ export function periodMetrics(state: EngineState, i: number): Record<string, Met
     'churned_customers',
     'churn_rate',
     'retention_rate',
+    'customers_new_active_at_end',
+    'reactivated_customers',
   ];
   if (!c) {
     for (const id of customerBaseIds) put(missing(id, state.baseReason), id);
@@ -141,10 +143,24 @@ export function periodMetrics(state: EngineState, i: number): Record<string, Met
       fromOutcome('retention_rate', divide(c.retained, c.start, 100, NO_START)),
       'retention_rate',
     );
+    // Movements: customers_start + customers_new_active_at_end + reactivated_customers −
+    // churned_customers = customers_end, each term counted on its own in SQL.
+    put(known('customers_new_active_at_end', c.newActiveAtEnd), 'customers_new_active_at_end');
+    put(known('reactivated_customers', c.reactivated), 'reactivated_customers');
   }
 
   // ---- MRR ----------------------------------------------------------------------------
-  const mrrIds = ['mrr_start', 'mrr_end', 'revenue_churn_rate', 'net_revenue_retention'];
+  const mrrIds = [
+    'mrr_start',
+    'mrr_end',
+    'revenue_churn_rate',
+    'net_revenue_retention',
+    'mrr_new',
+    'mrr_expansion',
+    'mrr_reactivation',
+    'mrr_contraction',
+    'mrr_churned',
+  ];
   const mrrReason =
     unusable(state, 'subscriptions') ??
     (state.mrrBase?.hasMrr ? undefined : 'no mrr values in the subscriptions export');
@@ -163,6 +179,13 @@ export function periodMetrics(state: EngineState, i: number): Record<string, Met
       fromOutcome('net_revenue_retention', divide(m.mrrEndOfStartCohort, m.mrrStart, 100, zero)),
       'net_revenue_retention',
     );
+    // Movements: mrr_start + mrr_new + mrr_expansion + mrr_reactivation − mrr_contraction −
+    // mrr_churned = mrr_end, exactly (integer millionths, customer-base.ts).
+    put(known('mrr_new', m.mrrNew), 'mrr_new');
+    put(known('mrr_expansion', m.mrrExpansion), 'mrr_expansion');
+    put(known('mrr_reactivation', m.mrrReactivation), 'mrr_reactivation');
+    put(known('mrr_contraction', m.mrrContraction), 'mrr_contraction');
+    put(known('mrr_churned', m.mrrChurned), 'mrr_churned');
   }
 
   // ---- Revenue and value --------------------------------------------------------------

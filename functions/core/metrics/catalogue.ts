@@ -23,6 +23,7 @@ export type Better = 'up' | 'down';
 
 export type Family =
   | 'customers'
+  | 'movements'
   | 'revenue'
   | 'value'
   | 'satisfaction'
@@ -144,6 +145,71 @@ export const METRICS: readonly MetricDefinition[] = [
     'revenue',
     ['subscriptions'],
     'End MRR of the customers active at start ÷ MRR at start × 100.',
+  ),
+  // Movements (METRICS.md "Movements"): the terms of start + … = end, shown together in the
+  // email's movement table rather than as rows of their own.
+  m(
+    'customers_new_active_at_end',
+    'New customers still active',
+    'count',
+    'up',
+    'movements',
+    [],
+    'Active at the end and never active before the period.',
+  ),
+  m(
+    'reactivated_customers',
+    'Reactivated customers',
+    'count',
+    'up',
+    'movements',
+    [],
+    'Active at the end, not at the start, but active at some time before it.',
+  ),
+  m(
+    'mrr_new',
+    'New MRR',
+    'money',
+    'up',
+    'movements',
+    ['subscriptions'],
+    'End MRR of the new customers still active at the end.',
+  ),
+  m(
+    'mrr_expansion',
+    'Expansion MRR',
+    'money',
+    'up',
+    'movements',
+    ['subscriptions'],
+    'MRR increase of customers active at start and end.',
+  ),
+  m(
+    'mrr_reactivation',
+    'Reactivation MRR',
+    'money',
+    'up',
+    'movements',
+    ['subscriptions'],
+    'End MRR of the reactivated customers.',
+  ),
+  m(
+    'mrr_contraction',
+    'Contraction MRR',
+    'money',
+    'down',
+    'movements',
+    ['subscriptions'],
+    'MRR decrease of customers active at start and end.',
+  ),
+  m(
+    'mrr_churned',
+    'Churned MRR',
+    'money',
+    'down',
+    'movements',
+    ['subscriptions'],
+    'Start MRR of the churned customers.',
   ),
   m(
     'revenue',

@@ -5,7 +5,8 @@
  * Activity is computed for every boundary of the plan (the requested periods and the
  * trailing periods of `clv_predictive`) in one query, and the counts of every boundary pair
  * the formulas ask for (`plan_pairs`) come out of that same query, so the churn of any of
- * those periods is available without another pass.
+ * those periods is available without another pass. The movements (METRICS.md "Movements")
+ * and the MRR sums come from the same one row per customer, for the requested periods.
  */
 import type { Duck } from '../duck/db';
 import { addLocalDays } from '../time/periods';
@@ -13,7 +14,11 @@ import type { BoundaryPair, PeriodPlan } from './plan';
 
 export type ActivityMode = 'subscriptions' | 'orders';
 
-/** Counts of one period [start, end) of the customer base. */
+/**
+ * Counts of one period [start, end) of the customer base. The MRR and movement fields are
+ * computed for the requested periods' own pairs only; for a pair that is only a trailing
+ * period of `clv_predictive` they are 0.
+ */
 export interface BaseCounts {
   /** S: active at start. */
   start: number;
@@ -29,6 +34,22 @@ export interface BaseCounts {
   mrrChurned: number;
   /** MRR at end of the customers active at start (`net_revenue_retention`). */
   mrrEndOfStartCohort: number;
+  /**
+   * The movement terms (METRICS.md "Movements"): of the customers active at end and not at
+   * start, those never active before the start (`customers_new_active_at_end`) and those
+   * active at some earlier instant (`reactivated_customers`). start + new + reactivated −
+   * churned = end, exactly.
+   */
+  newActiveAtEnd: number;
+  reactivated: number;
+  /** End MRR of the customers not active at start and first active after it (`mrr_new`). */
+  mrrNew: number;
+  /** End MRR of the customers not active at start but active before it (`mrr_reactivation`). */
+  mrrReactivation: number;
+  /** Σ (end − start) MRR over customers active at both whose MRR went up (`mrr_expansion`). */
+  mrrExpansion: number;
+  /** Σ (start − end) MRR over customers active at both whose MRR went down (`mrr_contraction`). */
+  mrrContraction: number;
 }
 
 export interface CustomerBaseState {
@@ -85,6 +106,18 @@ function instantsBefore(column: string, instants: ArrayLike<number>, op: '<' | '
 }
 
 /**
+ * MRR is summed in whole millionths of the currency unit: each subscription's `mrr` is
+ * rounded to 10⁻⁶ once, and every sum and difference after that is of integers, which a
+ * double holds exactly below 2^53 (9 × 10⁹ currency units). So the MRR movements add up to
+ * mrr_end − mrr_start exactly, a customer whose MRR did not change shows no expansion of
+ * 10⁻¹⁷, and no sum depends on the order in which DuckDB's threads meet the rows. Kept as
+ * DOUBLE (not HUGEINT) so that an absurd value cannot overflow and fail the report; it only
+ * loses exactness.
+ */
+const MICRO_PER_UNIT = 1_000_000;
+const MICRO = (x: string) => `round(${x} * ${MICRO_PER_UNIT})`;
+
+/**
  * Subscriptions mode: active at boundary t when a subscription covers it,
  * started_at ≤ t < ended_at, so one starting exactly at a period's start is active at that
  * start, and one ending exactly at its end is not active at that end: its run starts at the
@@ -94,7 +127,7 @@ function instantsBefore(column: string, instants: ArrayLike<number>, op: '<' | '
  * nobody, acquires nobody, and its mrr does not count as "an mrr value".
  */
 const subscriptionSpans = (boundaries: Float64Array) => `
-  SELECT customer_id, started_at AS acquired_at, coalesce(mrr, 0) AS mrr,
+  SELECT customer_id, started_at AS acquired_at, ${MICRO('coalesce(mrr, 0)')} AS mrr_micro,
     mrr IS NOT NULL AS has_mrr,
     ${instantsBefore('started_at', boundaries, '<')} AS k_lo,
     coalesce(${instantsBefore('ended_at', boundaries, '<')}, ${boundaries.length}) AS k_hi
@@ -123,14 +156,32 @@ const orderSpans = (boundaries: Float64Array, windowStarts: readonly number[]) =
 /**
  * Per customer: acquisition = first activation over all history (the earliest start of a
  * covering subscription, or the earliest positive order; a customer who churned and comes
- * back is not new again), and the boundaries they are active at.
+ * back is not new again), and the boundaries they are active at. In subscriptions mode
+ * also their MRR at the boundaries of the requested periods, `mrr_at[k + 1]` (Σ mrr of
+ * their subscriptions covering boundary k, in millionths; 0 at other boundaries), summed in
+ * this same pass over the subscriptions so that the MRR metrics need no second grouping of
+ * subscriptions by customer.
  */
-const customersSql = (spans: string, words: number) => `
+const customersSql = (spans: string, words: number, mrrBoundaries?: ReadonlySet<number>) => {
+  // Only the boundaries of the requested periods get a sum; the others stay 0.
+  const at = (k: number) =>
+    mrrBoundaries?.has(k)
+      ? `sum(CASE WHEN k_lo <= ${k} AND ${k} < k_hi THEN mrr_micro ELSE 0 END)`
+      : '0';
+  const mrr =
+    mrrBoundaries === undefined
+      ? ''
+      : `, bool_or(has_mrr) AS has_mrr, list_value(${Array.from(
+          { length: Math.max(0, ...mrrBoundaries) + 1 },
+          (_, k) => at(k),
+        ).join(', ')}) AS mrr_at`;
+  return `
   CREATE OR REPLACE TEMP TABLE cb_customers AS
   SELECT customer_id, min(acquired_at) AS acquired_at, list_value(${runMasks(words)}) AS masks,
-    bool_or(k_lo < k_hi) AS active_somewhere
+    bool_or(k_lo < k_hi) AS active_somewhere${mrr}
   FROM (${spans})
   GROUP BY customer_id`;
+};
 
 /**
  * `customers_start`, `customers_end`, `churned_customers`, `churn_rate`, `retention_rate`
@@ -149,44 +200,88 @@ const PAIR_COUNTS = `
   GROUP BY p.start_k, p.end_k`;
 
 /**
- * `mrr_start`, `mrr_end`, `revenue_churn_rate`, `net_revenue_retention`: MRR at a boundary
- * = Σ mrr of the subscriptions covering it; choice: one without an mrr value contributes 0
- * (it still activates). The churned customers' MRR is taken at the start, the start
- * cohort's at the end. Summed with `fsum` (compensated), so the order in which DuckDB's
- * threads meet the rows does not show in the result.
+ * The pairs of the requested periods themselves. The movements and MRR are reported for
+ * those only (the trailing pairs of `clv_predictive` need counts, not movements); in
+ * `BaseCounts` of a trailing pair they are 0.
  */
-const PAIR_MRR = `
-  SELECT p.start_k, p.end_k,
-    fsum(s.mrr) FILTER (WHERE s.k_lo <= p.start_k AND p.start_k < s.k_hi) AS mrr_start,
-    fsum(s.mrr) FILTER (WHERE s.k_lo <= p.end_k AND p.end_k < s.k_hi) AS mrr_end,
-    fsum(s.mrr) FILTER (WHERE s.k_lo <= p.start_k AND p.start_k < s.k_hi
-      AND NOT ${activeAt('c', 'p.end_k')}) AS mrr_churned,
-    fsum(s.mrr) FILTER (WHERE s.k_lo <= p.end_k AND p.end_k < s.k_hi
-      AND ${activeAt('c', 'p.start_k')}) AS mrr_end_of_start_cohort
-  FROM cb_spans s JOIN cb_customers c ON c.customer_id = s.customer_id
-  CROSS JOIN plan_pairs p
-  WHERE s.k_lo < s.k_hi AND s.mrr <> 0
-  GROUP BY p.start_k, p.end_k`;
+const OWN_PAIRS = `
+  SELECT p.* FROM plan_pairs p
+  WHERE EXISTS (SELECT 1 FROM plan_periods q WHERE q.start_ms = p.start_ms AND q.end_ms = p.end_ms)`;
 
-/** Orders mode has no MRR: every sum is 0. */
-const NO_MRR = `
-  SELECT start_k, end_k, 0.0 AS mrr_start, 0.0 AS mrr_end, 0.0 AS mrr_churned,
-    0.0 AS mrr_end_of_start_cohort
-  FROM plan_pairs`;
+/**
+ * The movements (METRICS.md "Movements") and `mrr_start`, `mrr_end`, `revenue_churn_rate`,
+ * `net_revenue_retention`, per own pair, over one row per customer.
+ *
+ * Customers active at end and not at start split by their acquisition time: at or after
+ * the start instant, they were never active at or before it (a subscription covering an
+ * instant has started by then; an order activates only the instants after it):
+ * `customers_new_active_at_end`; before it, they were active at some earlier instant and
+ * had lapsed by the start: `reactivated_customers`.
+ *
+ * MRR (subscriptions mode) from each customer's MRR at the two boundaries (`mrr_at`;
+ * choice: a subscription without an mrr value contributes 0, it still activates). Which
+ * customers are active comes from the boundary bits, not from the MRR: a customer active at
+ * start only through a subscription without mrr is active at start (with MRR 0), so their
+ * MRR at end is expansion, not new. Not active at start (start MRR 0): end MRR is new or
+ * reactivation as above. Active at both: the change is expansion or contraction. Active at
+ * start, not at end (end MRR 0): start MRR is churned. The terms therefore sum to
+ * Σ end − Σ start over all customers; the sums are of whole millionths (`MICRO`), exact in
+ * any order. Orders mode has no MRR: every MRR sum is 0.
+ */
+const movementsSql = (mode: ActivityMode) => {
+  const mrrAt = (k: string) => (mode === 'subscriptions' ? `c.mrr_at[${k} + 1]` : '0.0');
+  return `
+  WITH flagged AS (
+    SELECT p.start_k, p.end_k,
+      ${mrrAt('p.start_k')} AS at_start, ${mrrAt('p.end_k')} AS at_end,
+      ${activeAt('c', 'p.start_k')} AS s_active, ${activeAt('c', 'p.end_k')} AS e_active,
+      c.acquired_at >= p.start_ms AS first_active_after_start
+    FROM cb_customers c CROSS JOIN (${OWN_PAIRS}) p
+    WHERE c.active_somewhere
+  )
+  SELECT start_k, end_k,
+    count(*) FILTER (WHERE NOT s_active AND e_active AND first_active_after_start)
+      AS new_active_at_end,
+    count(*) FILTER (WHERE NOT s_active AND e_active AND NOT first_active_after_start)
+      AS reactivated,
+    sum(at_start) AS mrr_start,
+    sum(at_end) AS mrr_end,
+    sum(at_start) FILTER (WHERE s_active AND NOT e_active) AS mrr_churned,
+    sum(at_end) FILTER (WHERE s_active) AS mrr_end_of_start_cohort,
+    sum(at_end) FILTER (WHERE NOT s_active AND e_active AND first_active_after_start) AS mrr_new,
+    sum(at_end) FILTER (WHERE NOT s_active AND e_active AND NOT first_active_after_start)
+      AS mrr_reactivation,
+    sum(at_end - at_start) FILTER (WHERE s_active AND e_active AND at_end > at_start)
+      AS mrr_expansion,
+    sum(at_start - at_end) FILTER (WHERE s_active AND e_active AND at_end < at_start)
+      AS mrr_contraction
+  FROM flagged
+  GROUP BY start_k, end_k`;
+};
 
-const countsSql = (mrr: string) => `
-  WITH counts AS (${PAIR_COUNTS}), mrr AS (${mrr})
+const MRR_COLUMNS = [
+  'mrr_start',
+  'mrr_end',
+  'mrr_churned',
+  'mrr_end_of_start_cohort',
+  'mrr_new',
+  'mrr_reactivation',
+  'mrr_expansion',
+  'mrr_contraction',
+] as const;
+
+const countsSql = (mode: ActivityMode) => `
+  WITH counts AS (${PAIR_COUNTS}), moves AS (${movementsSql(mode)})
   SELECT p.start_k, p.end_k,
     coalesce(c.n_start, 0) AS n_start,
     coalesce(c.n_end, 0) AS n_end,
     coalesce(c.retained, 0) AS retained,
-    coalesce(m.mrr_start, 0) AS mrr_start,
-    coalesce(m.mrr_end, 0) AS mrr_end,
-    coalesce(m.mrr_churned, 0) AS mrr_churned,
-    coalesce(m.mrr_end_of_start_cohort, 0) AS mrr_end_of_start_cohort
+    coalesce(m.new_active_at_end, 0) AS new_active_at_end,
+    coalesce(m.reactivated, 0) AS reactivated,
+    ${MRR_COLUMNS.map((k) => `coalesce(m.${k}, 0)::DOUBLE AS ${k}`).join(',\n    ')}
   FROM plan_pairs p
   LEFT JOIN counts c ON c.start_k = p.start_k AND c.end_k = p.end_k
-  LEFT JOIN mrr m ON m.start_k = p.start_k AND m.end_k = p.end_k`;
+  LEFT JOIN moves m ON m.start_k = p.start_k AND m.end_k = p.end_k`;
 
 /**
  * `new_customers` and `cac` (blended and per channel): customers acquired in [start, end)
@@ -200,7 +295,7 @@ const NEW_CUSTOMERS_SQL = `
   LEFT JOIN customers k ON k.customer_id = c.customer_id
   GROUP BY GROUPING SETS ((p.i), (p.i, k.acquisition_channel))`;
 
-const HAS_MRR_SQL = 'SELECT coalesce(bool_or(has_mrr), false) AS has_mrr FROM cb_spans';
+const HAS_MRR_SQL = 'SELECT coalesce(bool_or(has_mrr), false) AS has_mrr FROM cb_customers';
 
 type PairRow = {
   start_k: number;
@@ -208,11 +303,9 @@ type PairRow = {
   n_start: number;
   n_end: number;
   retained: number;
-  mrr_start: number;
-  mrr_end: number;
-  mrr_churned: number;
-  mrr_end_of_start_cohort: number;
-};
+  new_active_at_end: number;
+  reactivated: number;
+} & Record<(typeof MRR_COLUMNS)[number], number>;
 
 type NewRow = { i: number; channel: string | null; is_total: boolean; n: number };
 
@@ -226,11 +319,13 @@ export async function loadCustomerBase(
   let hasMrr = false;
   try {
     if (mode === 'subscriptions') {
-      // Kept as a table: the MRR sums read the subscriptions one by one.
       await db.run(
-        `CREATE OR REPLACE TEMP TABLE cb_spans AS ${subscriptionSpans(plan.boundaries)}`,
+        customersSql(
+          subscriptionSpans(plan.boundaries),
+          words,
+          new Set(plan.own.flatMap((p) => [p.startK, p.endK])),
+        ),
       );
-      await db.run(customersSql('SELECT * FROM cb_spans', words));
       hasMrr = (await db.one<{ has_mrr: boolean }>(HAS_MRR_SQL)).has_mrr;
     } else {
       // "t − 90 days" is calendar days in the report's zone: the local midnight 90 days
@@ -241,17 +336,24 @@ export async function loadCustomerBase(
       await db.run(customersSql(orderSpans(plan.boundaries, windowStarts), words));
     }
     const pairs = new Map<string, BaseCounts>();
-    const mrr = mode === 'subscriptions' ? PAIR_MRR : NO_MRR;
-    for (const r of await db.all<PairRow>(countsSql(mrr))) {
+    // Millionths back to currency units: one correctly rounded division per sum.
+    const units = (micro: number) => micro / MICRO_PER_UNIT;
+    for (const r of await db.all<PairRow>(countsSql(mode))) {
       pairs.set(`${r.start_k}:${r.end_k}`, {
         start: r.n_start,
         end: r.n_end,
         churned: r.n_start - r.retained,
         retained: r.retained,
-        mrrStart: r.mrr_start,
-        mrrEnd: r.mrr_end,
-        mrrChurned: r.mrr_churned,
-        mrrEndOfStartCohort: r.mrr_end_of_start_cohort,
+        mrrStart: units(r.mrr_start),
+        mrrEnd: units(r.mrr_end),
+        mrrChurned: units(r.mrr_churned),
+        mrrEndOfStartCohort: units(r.mrr_end_of_start_cohort),
+        newActiveAtEnd: r.new_active_at_end,
+        reactivated: r.reactivated,
+        mrrNew: units(r.mrr_new),
+        mrrReactivation: units(r.mrr_reactivation),
+        mrrExpansion: units(r.mrr_expansion),
+        mrrContraction: units(r.mrr_contraction),
       });
     }
     const newTotal = new Array<number>(plan.size).fill(0);
@@ -276,6 +378,6 @@ export async function loadCustomerBase(
       newByChannel: (i) => newByChannel[i] as Map<string, number>,
     };
   } finally {
-    await db.run('DROP TABLE IF EXISTS cb_customers; DROP TABLE IF EXISTS cb_spans');
+    await db.run('DROP TABLE IF EXISTS cb_customers');
   }
 }

@@ -395,3 +395,189 @@ describe('customer base without usable inputs', async () => {
     for (const id of ids) expect(metric(r, '2026-W10', id).value, id).not.toBe(0);
   });
 });
+
+/**
+ * Movements (METRICS.md "Movements"): start + new + reactivated − churned = end, and MRR
+ * start + new + expansion + reactivation − contraction − churned = end. The expected values
+ * are worked out by hand from the customers of SUBSCRIPTIONS above and of the rows below.
+ */
+describe('customers_new_active_at_end, reactivated_customers', async () => {
+  const result = await run({
+    periods: ['2026-W09', '2026-W10', '2026-W11'],
+    data: { subscriptions: [SUBSCRIPTIONS] },
+  });
+
+  it('splits the customers active at end and not at start by whether they were active before', () => {
+    // W10: S {a, b, c, d, h}, E {a, d, e, g, h}. At end and not at start: e (first
+    // subscription at 9 Mar, after the start: new) and g (active in January: reactivated).
+    expect(value(result, '2026-W10', 'customers_new_active_at_end')).toBe(1);
+    expect(value(result, '2026-W10', 'reactivated_customers')).toBe(1);
+    // 5 + 1 + 1 − 2 churned (b, c) = 5 = E.
+    expect(value(result, '2026-W10', 'customers_start') + 1 + 1 - 2).toBe(
+      value(result, '2026-W10', 'customers_end'),
+    );
+  });
+
+  it('differs from new_customers at the boundary instants and for joiners who left', () => {
+    // W10: new_customers {d, f} = 2, but d starts at the start instant (already in S) and f
+    // left on 4 Mar; e, which starts at the end instant, is new in W11 but in W10's E.
+    expect(value(result, '2026-W10', 'new_customers')).toBe(2);
+    // W09 [23 Feb, 2 Mar): S {a, b, c, h}; E adds d (starts at the end instant). d has never
+    // been active before: new in the movement, though new_customers of W09 is 0.
+    expect(value(result, '2026-W09', 'new_customers')).toBe(0);
+    expect(value(result, '2026-W09', 'customers_new_active_at_end')).toBe(1);
+    expect(value(result, '2026-W09', 'reactivated_customers')).toBe(0);
+    // W11 [9 Mar, 16 Mar): e starts at the start instant, so it is in S: new_customers 1,
+    // no movement. S = E = {a, d, e, g, h}.
+    expect(value(result, '2026-W11', 'new_customers')).toBe(1);
+    expect(value(result, '2026-W11', 'customers_new_active_at_end')).toBe(0);
+    expect(value(result, '2026-W11', 'reactivated_customers')).toBe(0);
+  });
+
+  it('counts nobody for joiners who leave inside the period', async () => {
+    // k throughout, m churns, n1..n3 join and leave in W10: S 2, E 1, N 3.
+    const rows = [
+      sub('k', 'k', '2026-01-01T00:00:00Z'),
+      sub('m', 'm', '2026-01-01T00:00:00Z', '2026-03-05T00:00:00Z'),
+      sub('n1', 'n1', '2026-03-03T00:00:00Z', '2026-03-04T00:00:00Z'),
+      sub('n2', 'n2', '2026-03-03T00:00:00Z', '2026-03-04T00:00:00Z'),
+      sub('n3', 'n3', '2026-03-03T00:00:00Z', '2026-03-04T00:00:00Z'),
+    ];
+    const r = await run({ periods: ['2026-W10'], data: { subscriptions: [rows] } });
+    // 2 + 0 + 0 − 1 = 1: the movement adds up where "start + new − churned" gives 4.
+    expect(value(r, '2026-W10', 'new_customers')).toBe(3);
+    expect(value(r, '2026-W10', 'customers_new_active_at_end')).toBe(0);
+    expect(value(r, '2026-W10', 'reactivated_customers')).toBe(0);
+  });
+
+  it('uses order activity in orders mode', async () => {
+    // Window 30 days (the orders-mode rows of "customer base (orders mode)"): S {p, q, s, x},
+    // E {s, t, w, x}. t's first order is at the start instant, active only after it: new;
+    // w ordered on 10 Jan (active then), lapsed, back on 5 Mar: reactivated.
+    const rows = [
+      order('p', 'p', '2026-02-01T10:00:00Z', 25),
+      order('q', 'q', '2026-01-31T00:00:00Z', 25),
+      order('s', 's', '2026-02-20T00:00:00Z', 25),
+      order('t', 't', '2026-03-02T00:00:00Z', 25),
+      order('u', 'u', '2026-03-09T00:00:00Z', 25),
+      order('w1', 'w', '2026-01-10T00:00:00Z', 25),
+      order('w2', 'w', '2026-03-05T00:00:00Z', 25),
+      order('x', 'x', '2026-02-07T00:00:00Z', 25),
+    ];
+    const r = await run({
+      config: { activity: { activeWindowDays: 30 } },
+      periods: ['2026-W10'],
+      data: { orders: [rows] },
+    });
+    expect(value(r, '2026-W10', 'customers_new_active_at_end')).toBe(1);
+    expect(value(r, '2026-W10', 'reactivated_customers')).toBe(1);
+    // 4 + 1 + 1 − 2 (p, q) = 4 = E. MRR movements need subscriptions.
+    expect(value(r, '2026-W10', 'churned_customers')).toBe(2);
+    expect(value(r, '2026-W10', 'customers_end')).toBe(4);
+    expect(metric(r, '2026-W10', 'mrr_new').reason).toBe('no subscriptions export');
+  });
+
+  it('is null with the customer base’s reason when there is no base', async () => {
+    const r = await run({ periods: ['2026-W10'], data: {} });
+    for (const id of ['customers_new_active_at_end', 'reactivated_customers']) {
+      expect(metric(r, '2026-W10', id).value, id).toBeNull();
+      expect(metric(r, '2026-W10', id).reason, id).toBe('no subscriptions or orders export');
+    }
+  });
+});
+
+describe('mrr_new, mrr_expansion, mrr_reactivation, mrr_contraction, mrr_churned', async () => {
+  it('takes each customer’s MRR at start and at end (SUBSCRIPTIONS, W10)', async () => {
+    const result = await run({
+      periods: ['2026-W10'],
+      data: { subscriptions: [SUBSCRIPTIONS] },
+    });
+    // Start 190 (a 10, b 20, c 30, d 40, h1 90), end 280 (a 10, d 40, e 50, g2 80, h2 100).
+    // New: e 50. Reactivation: g 80. Expansion: h 90 → 100 = 10 (a, d unchanged).
+    // Contraction: none. Churned: b 20 + c 30 = 50. 190 + 50 + 10 + 80 − 0 − 50 = 280.
+    expect(value(result, '2026-W10', 'mrr_new')).toBe(50);
+    expect(value(result, '2026-W10', 'mrr_reactivation')).toBe(80);
+    expect(value(result, '2026-W10', 'mrr_expansion')).toBe(10);
+    expect(value(result, '2026-W10', 'mrr_contraction')).toBe(0);
+    expect(value(result, '2026-W10', 'mrr_churned')).toBe(50);
+  });
+
+  it('handles plan changes, MRR-less subscriptions, gaps and cents', async () => {
+    // W10 = [2 Mar, 9 Mar).
+    const rows = [
+      // k: downgrade 100 → 60 on 5 Mar: contraction 40.
+      sub('k1', 'k', '2026-01-01T00:00:00Z', '2026-03-05T00:00:00Z', 100),
+      sub('k2', 'k', '2026-03-05T00:00:00Z', undefined, 60),
+      // z: active at start through a subscription without mrr (MRR 0), adds 25 on 4 Mar:
+      // active at both ends, so expansion 25, not new.
+      sub('z1', 'z', '2026-01-01T00:00:00Z'),
+      sub('z2', 'z', '2026-03-04T00:00:00Z', undefined, 25),
+      // u: two subscriptions at start (30 + 20), one left at end: contraction 20.
+      sub('u1', 'u', '2026-01-01T00:00:00Z', undefined, 30),
+      sub('u2', 'u', '2026-01-01T00:00:00Z', '2026-03-06T00:00:00Z', 20),
+      // v: away 3 → 7 Mar at the same MRR: in no movement.
+      sub('v1', 'v', '2026-01-01T00:00:00Z', '2026-03-03T00:00:00Z', 45),
+      sub('v2', 'v', '2026-03-07T00:00:00Z', undefined, 45),
+      // r: left on 1 Feb, back on 8 Mar at 35: reactivation 35.
+      sub('r1', 'r', '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z', 15),
+      sub('r2', 'r', '2026-03-08T00:00:00Z', undefined, 35),
+      // n: first subscription on 3 Mar at 12.50: new 12.5.
+      sub('n1', 'n', '2026-03-03T00:00:00Z', undefined, 12.5),
+      // x: ends 6 Mar at 70: churned 70.
+      sub('x1', 'x', '2026-01-01T00:00:00Z', '2026-03-06T00:00:00Z', 70),
+      // y: 0.10 + 0.20 at start, one subscription of 0.30 at end: the same MRR, in no
+      // movement (in binary floating point 0.1 + 0.2 − 0.3 is 5.6e-17, not 0).
+      sub('y1', 'y', '2026-01-01T00:00:00Z', '2026-03-05T00:00:00Z', 0.1),
+      sub('y2', 'y', '2026-01-01T00:00:00Z', '2026-03-05T00:00:00Z', 0.2),
+      sub('y3', 'y', '2026-03-05T00:00:00Z', undefined, 0.3),
+    ];
+    const r = await run({ periods: ['2026-W10'], data: { subscriptions: [rows] } });
+    // Start: k 100 + z 0 + u 50 + v 45 + x 70 + y 0.30 = 265.30.
+    // End: k 60 + z 25 + u 30 + v 45 + r 35 + n 12.50 + y 0.30 = 207.80.
+    expect(value(r, '2026-W10', 'mrr_start')).toBe(265.3);
+    expect(value(r, '2026-W10', 'mrr_end')).toBe(207.8);
+    expect(value(r, '2026-W10', 'mrr_new')).toBe(12.5);
+    expect(value(r, '2026-W10', 'mrr_expansion')).toBe(25);
+    expect(value(r, '2026-W10', 'mrr_reactivation')).toBe(35);
+    expect(value(r, '2026-W10', 'mrr_contraction')).toBe(60);
+    expect(value(r, '2026-W10', 'mrr_churned')).toBe(70);
+    // 265.30 + 12.50 + 25 + 35 − 60 − 70 = 207.80. Customers: S {k, z, u, v, x, y} 6,
+    // E {k, z, u, v, r, n, y} 7: 6 + 1 (n) + 1 (r) − 1 (x) = 7.
+    expect(value(r, '2026-W10', 'customers_start')).toBe(6);
+    expect(value(r, '2026-W10', 'customers_end')).toBe(7);
+    expect(value(r, '2026-W10', 'customers_new_active_at_end')).toBe(1);
+    expect(value(r, '2026-W10', 'reactivated_customers')).toBe(1);
+    expect(value(r, '2026-W10', 'churned_customers')).toBe(1);
+  });
+
+  it('shows no movement of 1e-17 for an MRR that is the same in other cents', async () => {
+    // Only y: 0.10 + 0.20 at start, 0.30 at end. Summed as doubles, start would be
+    // 0.30000000000000004 and contraction 5.6e-17; in millionths both are exact.
+    const r = await run({
+      periods: ['2026-W10'],
+      data: {
+        subscriptions: [
+          [
+            sub('y1', 'y', '2026-01-01T00:00:00Z', '2026-03-05T00:00:00Z', 0.1),
+            sub('y2', 'y', '2026-01-01T00:00:00Z', '2026-03-05T00:00:00Z', 0.2),
+            sub('y3', 'y', '2026-03-05T00:00:00Z', undefined, 0.3),
+          ],
+        ],
+      },
+    });
+    expect(value(r, '2026-W10', 'mrr_start')).toBe(0.3);
+    expect(value(r, '2026-W10', 'mrr_contraction')).toBe(0);
+    expect(value(r, '2026-W10', 'mrr_expansion')).toBe(0);
+  });
+
+  it('is null with the MRR reason when no subscription has an mrr value', async () => {
+    const r = await run({
+      periods: ['2026-W10'],
+      data: { subscriptions: [[sub('a', 'a', '2026-01-01T00:00:00Z')]] },
+    });
+    for (const id of ['mrr_new', 'mrr_expansion', 'mrr_reactivation', 'mrr_contraction']) {
+      expect(metric(r, '2026-W10', id).reason, id).toMatch(/no mrr values/);
+    }
+    expect(metric(r, '2026-W10', 'mrr_churned').value).toBeNull();
+  });
+});

@@ -128,6 +128,13 @@ describe('known, missing and fromOutcome', () => {
 describe('catalogue units and directions (METRICS.md)', () => {
   // [id, unit, better] as METRICS.md states them; "%" → percent, "−100..100" → nps.
   const table: [string, string, 'up' | 'down'][] = [
+    ['customers_new_active_at_end', 'count', 'up'],
+    ['reactivated_customers', 'count', 'up'],
+    ['mrr_new', 'money', 'up'],
+    ['mrr_expansion', 'money', 'up'],
+    ['mrr_reactivation', 'money', 'up'],
+    ['mrr_contraction', 'money', 'down'],
+    ['mrr_churned', 'money', 'down'],
     ['revenue', 'money', 'up'],
     ['orders', 'count', 'up'],
     ['aov', 'money', 'up'],
