@@ -1,18 +1,23 @@
 /**
  * Lambda entry point for S3 "object created" notifications under `incoming/`: each record
  * is one dropped file, handed to the ingest job (functions/core/jobs/ingest.ts), which
- * validates it, keeps it under `exports/` and recomputes the periods it touches.
+ * validates it, keeps it under `exports/` and recomputes the periods it touches. When that
+ * changes the numbers of a period already emailed, the revised report goes out
+ * (`sendRevisions`, per config `email.revisions`).
  *
  * Failures: an error thrown here fails the invocation, and Lambda's asynchronous retries
  * run the whole event again. That is safe: the job only copies and writes conditionally,
- * and a period whose snapshot already reflects the file is not recomputed twice.
+ * and a period whose snapshot already reflects the file is not recomputed twice; the send
+ * ledger keeps a revised email at once per recipient.
  */
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { resetEngineFolders, sharedEngineSettings } from './adapters/engine-env';
 import { logger, type Runtime, sharedRuntime } from './adapters/runtime';
 import type { EngineSettings } from './core/engine';
+import type { DeliverySettings } from './core/jobs/deliver';
 import { type IngestOutcome, ingestDroppedFile } from './core/jobs/ingest';
+import { type RevisionResult, sendRevisions } from './core/jobs/report';
 
 const S3EventRecord = z.object({
   eventName: z.string(),
@@ -41,6 +46,8 @@ export function decodeS3EventKey(key: string): string {
 
 export interface IngestResponse {
   outcomes: IngestOutcome[];
+  /** Revised emails sent because a file changed the numbers of periods already sent. */
+  revisions: RevisionResult[];
 }
 
 export class InvalidEventError extends Error {
@@ -57,7 +64,12 @@ export class InvalidEventError extends Error {
  */
 export function createIngestHandler(
   runtime: () => Runtime | Promise<Runtime>,
-  options: { now?: () => number; engine?: () => EngineSettings } = {},
+  options: {
+    now?: () => number;
+    engine?: () => EngineSettings;
+    /** Retries and backoff per recipient of a revised email. @default - DEFAULT_DELIVERY */
+    delivery?: DeliverySettings;
+  } = {},
 ) {
   return async (event: unknown, context?: Context): Promise<IngestResponse> => {
     if (context) logger.addContext(context);
@@ -105,7 +117,27 @@ export function createIngestHandler(
       rt.logger.info('ingest outcome', { ...outcome });
       outcomes.push(outcome);
     }
-    return { outcomes };
+    // Every touched period, not only the recomputed ones: when Lambda retries this event
+    // after a failed revised send, the periods are up to date and the retry must still
+    // reach the recipients the first run missed (claims keep it at once per recipient).
+    const touched = outcomes.flatMap((o) => (o.status === 'accepted' ? o.periods : []));
+    const revisions =
+      touched.length > 0
+        ? await sendRevisions(
+            {
+              ...deps,
+              // The copy under reports/ is the report function's to keep (this function
+              // writes only exports/ and rejected/); the ledger records every revised send.
+              objects: undefined,
+              mailer: rt.mailer,
+              sender: rt.env.sender,
+              rejectedLocation: `s3://${rt.env.bucketName}/rejected/`,
+              delivery: options.delivery,
+            },
+            touched,
+          )
+        : [];
+    return { outcomes, revisions };
   };
 }
 

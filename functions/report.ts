@@ -3,8 +3,9 @@
  * directly by an operator.
  *
  * - `{ reportId?, period?, dryRun?, recipients?, force? }` (all optional) sends the report
- *   of one period (default: the last closed one), or with `dryRun` returns its HTML and
- *   sends nothing;
+ *   of one period (default: the last closed one) to each recipient who has not had it yet,
+ *   or with `dryRun` returns its HTML and sends nothing; `force: true` re-sends to the named
+ *   `recipients`, `force: "all"` to every configured one;
  * - `{ from, to, send?, recipients?, force? }` backfills every period in the range.
  *
  * Unknown fields are refused rather than ignored: a typo such as `dryrun` must not turn a
@@ -16,6 +17,7 @@ import { z } from 'zod';
 import { resetEngineFolders, sharedEngineSettings } from './adapters/engine-env';
 import { logger, type Runtime, sharedRuntime } from './adapters/runtime';
 import type { EngineSettings } from './core/engine';
+import type { DeliverySettings } from './core/jobs/deliver';
 import { InvalidRequestError } from './core/jobs/ports';
 import {
   type BackfillResult,
@@ -32,13 +34,16 @@ const PeriodKey = z
 const Recipients = z
   .array(EmailAddress)
   .min(1, 'recipients, when given, must name at least one address');
+const Force = z.union([z.boolean(), z.literal('all')], {
+  message: 'force is true (re-send to the named recipients) or "all" (to every recipient)',
+});
 
 export const ReportPayload = z.strictObject({
   reportId: z.string().min(1).optional(),
   period: PeriodKey.optional(),
   dryRun: z.boolean().optional(),
   recipients: Recipients.optional(),
-  force: z.boolean().optional(),
+  force: Force.optional(),
 });
 export type ReportPayload = z.infer<typeof ReportPayload>;
 
@@ -48,7 +53,7 @@ export const BackfillPayload = z.strictObject({
   to: PeriodKey,
   send: z.boolean().optional(),
   recipients: Recipients.optional(),
-  force: z.boolean().optional(),
+  force: Force.optional(),
 });
 export type BackfillPayload = z.infer<typeof BackfillPayload>;
 
@@ -85,7 +90,12 @@ export function parseReportEvent(event: unknown): ReportRequestEvent {
  */
 export function createReportHandler(
   runtime: () => Runtime | Promise<Runtime>,
-  options: { now?: () => number; engine?: () => EngineSettings } = {},
+  options: {
+    now?: () => number;
+    engine?: () => EngineSettings;
+    /** Retries and backoff per recipient. @default - DEFAULT_DELIVERY */
+    delivery?: DeliverySettings;
+  } = {},
 ) {
   return async (event: unknown, context?: Context): Promise<ReportResult | BackfillResult> => {
     if (context) logger.addContext(context);
@@ -112,6 +122,7 @@ export function createReportHandler(
       logger: rt.logger,
       now: options.now,
       engine,
+      delivery: options.delivery,
     };
     try {
       await resetEngineFolders(engine);

@@ -52,6 +52,11 @@ export class EngagementReportStack extends Stack {
       memoryMb: config.memoryMb,
       timeout: Duration.seconds(config.reportTimeoutSeconds),
     });
+    // A late file that changes the numbers of a period already emailed makes the ingest send
+    // the revised report (config email.revisions); with "mark" it only marks, and cannot send.
+    if (config.report.email.revisions.mode === 'send') {
+      this.ingestion.handler.useEmailSender(config.sender, this.reporting.senderIdentityArns);
+    }
 
     this.alarms = new Alarms(this, 'Alarms', {
       functions: {

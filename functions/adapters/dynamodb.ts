@@ -1,17 +1,17 @@
 /**
  * Snapshots and the send ledger in one DynamoDB table (keys `pk`, `sk`, both strings):
  *
- * | item     | pk              | sk                                     |
- * |----------|-----------------|----------------------------------------|
- * | snapshot | `REPORT#<id>`   | `PERIOD#<period key>`                  |
- * | send     | `REPORT#<id>`   | `SEND#<period key>#<recipients sha256>` |
+ * | item     | pk            | sk                                                   |
+ * |----------|---------------|------------------------------------------------------|
+ * | snapshot | `REPORT#<id>` | `PERIOD#<period key>`                                |
+ * | send     | `REPORT#<id>` | `SEND#<period key>#<revision, 4 digits>#<recipient sha256>` |
+ * | revision | `REPORT#<id>` | `REVISION#<period key>#<revision, 4 digits>`         |
  *
  * One partition per report keeps a report's history one Query away (trend charts, the
  * sends of a period) and needs no index.
  */
 import { randomUUID } from 'node:crypto';
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -20,20 +20,27 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import {
   type ClaimResult,
-  type Delivery,
   JobError,
+  type RevisionRecord,
+  type SendKey,
   type SendLedger,
   type SendRecord,
+  type SendState,
   type SnapshotStore,
   type StoredSnapshot,
   VersionConflictError,
 } from '../core/jobs/ports';
-import { normalizeRecipients, recipientsHash } from '../core/jobs/recipients';
+import { normalizeRecipients, recipientHash } from '../core/jobs/recipients';
 import type { Snapshot } from '../core/snapshot';
 
 export const reportPk = (reportId: string) => `REPORT#${reportId}`;
 export const snapshotSk = (periodKey: string) => `PERIOD#${periodKey}`;
-export const sendSk = (periodKey: string, hash: string) => `SEND#${periodKey}#${hash}`;
+const revisionDigits = (revision: number) => String(revision).padStart(4, '0');
+/** The recipient's address is hashed: an address may hold `#`, and keys end up in logs. */
+export const sendSk = (key: Omit<SendKey, 'reportId'>) =>
+  `SEND#${key.periodKey}#${revisionDigits(key.revision)}#${recipientHash(key.recipient)}`;
+export const revisionSk = (periodKey: string, revision: number) =>
+  `REVISION#${periodKey}#${revisionDigits(revision)}`;
 
 /**
  * DynamoDB's item limit is 400 KB. A snapshot is a few kilobytes (metrics, breakdowns, a
@@ -176,26 +183,26 @@ function fromItem(item: Record<string, unknown>): StoredSnapshot {
 }
 
 /**
- * The send ledger as conditional writes on the snapshots table.
+ * The send ledger as conditional writes on the snapshots table: one item per report,
+ * period, revision and recipient.
  *
- * Why a conditional put and not Powertools idempotency: Powertools keys on a hash of the
+ * Why a conditional write and not Powertools idempotency: Powertools keys on a hash of the
  * invocation payload and caches the handler's result until a TTL expires. The schedule's
  * `{}` and an operator's `{ period: "2026-W44" }` are different payloads for the same
  * email, and an expired record would let a late retry send again. The ledger is keyed on
- * what makes a send unique — report, period, recipients — never expires, and is domain
- * data in its own right: it records who got which report when, with the message ids, and
- * tells the ingest job which periods were already sent (to mark them revised). It is one
- * `UpdateItem` with a condition, in a table we already have: fewer moving parts.
+ * what makes an email unique — report, period, revision of its numbers, recipient — never
+ * expires, and is domain data in its own right: who got which numbers when, with the
+ * message ids, and which periods were already sent (to mark and re-send them revised).
  *
- * Crash window: the claim is written (state `pending`) BEFORE the email goes out and
- * completed (state `sent`, message ids) after. A crash or timeout between SES accepting the
- * message and the completion leaves `pending`; a retry sees the claim and does not send
- * again. So a send is at most once per report, period and recipients — a crash can cost
- * one email (visible as a `pending` record older than the function timeout), never send a
- * duplicate. An operator who checked that the email did not arrive re-sends with
- * `force: true`. When SES refuses the whole send with an error worth retrying (throttling
- * after the SDK's own retries, a network failure) nothing went out, so the job releases
- * the claim before failing and the invocation's retry may send.
+ * Crash window: each recipient's claim is written (state `pending`) BEFORE their email goes
+ * out and completed (`sent`, message id) after. A crash or timeout between SES accepting the
+ * message and the completion leaves `pending`, and no later run claims a `pending` item, so
+ * an email goes out at most once per recipient and revision — a crash can cost one email
+ * (visible as a `pending` record older than the function timeout), never a duplicate. When
+ * SES refuses with an error worth retrying nothing went out: the item goes to `retry` with
+ * the attempt count and reason, and the next run may claim it again, for that recipient
+ * alone; past the attempt limit it is recorded `failed`. An operator re-sends to named
+ * recipients with `force`, which takes the claim whatever its state.
  */
 export class DynamoDbSendLedger implements SendLedger {
   constructor(
@@ -203,81 +210,97 @@ export class DynamoDbSendLedger implements SendLedger {
     readonly tableName: string,
   ) {}
 
-  private key(reportId: string, periodKey: string, recipients: readonly string[]) {
-    return { pk: reportPk(reportId), sk: sendSk(periodKey, recipientsHash(recipients)) };
+  private key(key: SendKey) {
+    return {
+      pk: reportPk(key.reportId),
+      sk: sendSk({ ...key, recipient: normalizeRecipients([key.recipient])[0] ?? '' }),
+    };
   }
 
-  async claim(
-    reportId: string,
-    periodKey: string,
-    recipients: readonly string[],
-    options: { force?: boolean; now?: Date } = {},
-  ): Promise<ClaimResult> {
+  async claim(key: SendKey, options: { force?: boolean; now?: Date } = {}): Promise<ClaimResult> {
     const token = randomUUID();
-    const key = this.key(reportId, periodKey, recipients);
+    const itemKey = this.key(key);
     try {
-      await this.db.send(
+      const response = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: key,
+          Key: itemKey,
           UpdateExpression:
-            'SET #type = :type, reportId = :reportId, periodKey = :periodKey, recipientsHash = :hash, ' +
-            'recipients = :recipients, #state = :pending, claimedAt = :now, claimToken = :token ' +
-            'REMOVE sentAt, deliveries ADD attempts :one',
-          ConditionExpression: options.force ? undefined : 'attribute_not_exists(pk)',
+            'SET #type = :type, reportId = :reportId, periodKey = :periodKey, revision = :revision, ' +
+            'recipient = :recipient, #state = :pending, claimedAt = :now, claimToken = :token ' +
+            'REMOVE sentAt, messageId ADD claims :one',
+          // A `retry` item is free to claim: its last attempt was refused, nothing went out.
+          ConditionExpression: options.force
+            ? undefined
+            : 'attribute_not_exists(pk) OR #state = :retry',
           ExpressionAttributeNames: { '#type': 'type', '#state': 'state' },
           ExpressionAttributeValues: {
             ':type': 'send',
-            ':reportId': reportId,
-            ':periodKey': periodKey,
-            ':hash': recipientsHash(recipients),
-            ':recipients': normalizeRecipients(recipients),
+            ':reportId': key.reportId,
+            ':periodKey': key.periodKey,
+            ':revision': key.revision,
+            ':recipient': normalizeRecipients([key.recipient])[0] ?? '',
             ':pending': 'pending',
             ':now': (options.now ?? new Date()).toISOString(),
             ':token': token,
             ':one': 1,
+            ...(options.force ? {} : { ':retry': 'retry' }),
           },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return { claimed: true, token };
+      const attempts = response.Attributes?.attempts;
+      return { claimed: true, token, attempts: typeof attempts === 'number' ? attempts : 0 };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
     const existing = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: itemKey, ConsistentRead: true }),
     );
     if (!existing.Item) {
-      // Released between our failed claim and this read: report it as taken anyway; the
-      // caller's retry will find the slot free.
       throw new JobError(
-        `the send of ${reportId} ${periodKey} is being claimed concurrently; retry`,
+        `the send of ${key.reportId} ${key.periodKey} is being claimed concurrently; retry`,
       );
     }
     return { claimed: false, existing: toRecord(existing.Item) };
   }
 
   async complete(
-    reportId: string,
-    periodKey: string,
-    recipients: readonly string[],
+    key: SendKey,
     token: string,
-    deliveries: readonly Delivery[],
+    outcome: { state: 'sent' | 'rejected' | 'failed'; messageId?: string; error?: string },
+    attempts: number,
     now: Date = new Date(),
   ): Promise<boolean> {
+    const sent = outcome.state === 'sent';
+    const values: Record<string, unknown> = {
+      ':state': outcome.state,
+      ':token': token,
+      ':attempts': attempts,
+    };
+    const sets = ['#state = :state'];
+    const removes: string[] = [];
+    if (sent) {
+      sets.push('sentAt = :now');
+      values[':now'] = now.toISOString();
+      removes.push('#error');
+    } else {
+      sets.push('#error = :error');
+      values[':error'] = outcome.error ?? 'not sent';
+    }
+    if (outcome.messageId !== undefined) {
+      sets.push('messageId = :messageId');
+      values[':messageId'] = outcome.messageId;
+    }
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: this.key(reportId, periodKey, recipients),
-          UpdateExpression: 'SET #state = :sent, sentAt = :now, deliveries = :deliveries',
+          Key: this.key(key),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''} ADD attempts :attempts`,
           ConditionExpression: 'claimToken = :token',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':sent': 'sent',
-            ':now': now.toISOString(),
-            ':deliveries': deliveries,
-            ':token': token,
-          },
+          ExpressionAttributeNames: { '#state': 'state', '#error': 'error' },
+          ExpressionAttributeValues: values,
         }),
       );
       return true;
@@ -287,20 +310,23 @@ export class DynamoDbSendLedger implements SendLedger {
     }
   }
 
-  async release(
-    reportId: string,
-    periodKey: string,
-    recipients: readonly string[],
-    token: string,
-  ): Promise<void> {
+  async release(key: SendKey, token: string, reason: string, attempts: number): Promise<void> {
     try {
       await this.db.send(
-        new DeleteCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Key: this.key(reportId, periodKey, recipients),
+          Key: this.key(key),
+          UpdateExpression: 'SET #state = :retry, #error = :error ADD attempts :attempts',
+          // Only our own pending claim: a forced resend that took it over keeps it.
           ConditionExpression: 'claimToken = :token AND #state = :pending',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':token': token, ':pending': 'pending' },
+          ExpressionAttributeNames: { '#state': 'state', '#error': 'error' },
+          ExpressionAttributeValues: {
+            ':retry': 'retry',
+            ':error': reason,
+            ':attempts': attempts,
+            ':token': token,
+            ':pending': 'pending',
+          },
         }),
       );
     } catch (error) {
@@ -309,39 +335,97 @@ export class DynamoDbSendLedger implements SendLedger {
   }
 
   async sendsFor(reportId: string, periodKey: string): Promise<SendRecord[]> {
-    const records: SendRecord[] = [];
+    const items = await this.queryPrefix(reportId, `SEND#${periodKey}#`);
+    return items.map(toRecord);
+  }
+
+  async revisions(reportId: string, periodKey: string): Promise<RevisionRecord[]> {
+    const items = await this.queryPrefix(reportId, `REVISION#${periodKey}#`);
+    return items.map(toRevision);
+  }
+
+  async addRevision(record: RevisionRecord): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: reportPk(record.reportId),
+            sk: revisionSk(record.periodKey, record.revision),
+            type: 'revision',
+            reportId: record.reportId,
+            periodKey: record.periodKey,
+            revision: record.revision,
+            snapshotVersion: record.snapshotVersion,
+            createdAt: record.createdAt,
+            // JSON text, like the snapshot: null values round-trip exactly.
+            metrics: JSON.stringify(record.metrics),
+          },
+          // Two ingests revising the same period at once: one writes revision n, the other
+          // re-reads and compares against it.
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private async queryPrefix(reportId: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const response = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': reportPk(reportId),
-            ':prefix': `SEND#${periodKey}#`,
-          },
+          ExpressionAttributeValues: { ':pk': reportPk(reportId), ':prefix': prefix },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of response.Items ?? []) records.push(toRecord(item));
+      items.push(...(response.Items ?? []));
       startKey = response.LastEvaluatedKey;
     } while (startKey);
-    return records;
+    return items;
   }
 }
 
+const SEND_STATES: readonly SendState[] = ['pending', 'sent', 'retry', 'failed', 'rejected'];
+
 function toRecord(item: Record<string, unknown>): SendRecord {
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  const optional = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const count = (value: unknown, fallback: number) =>
+    typeof value === 'number' ? value : fallback;
+  const state = SEND_STATES.find((s) => s === item.state) ?? 'pending';
   return {
     reportId: text(item.reportId),
     periodKey: text(item.periodKey),
-    recipientsHash: text(item.recipientsHash),
-    recipients: Array.isArray(item.recipients) ? item.recipients.map(String) : [],
-    state: item.state === 'sent' ? 'sent' : 'pending',
+    revision: count(item.revision, 0),
+    recipient: text(item.recipient),
+    state,
     claimedAt: text(item.claimedAt),
-    sentAt: typeof item.sentAt === 'string' ? item.sentAt : undefined,
-    deliveries: Array.isArray(item.deliveries) ? (item.deliveries as Delivery[]) : undefined,
-    attempts: typeof item.attempts === 'number' ? item.attempts : 1,
+    sentAt: optional(item.sentAt),
+    messageId: optional(item.messageId),
+    error: optional(item.error),
+    claims: count(item.claims, 1),
+    attempts: count(item.attempts, 0),
+  };
+}
+
+function toRevision(item: Record<string, unknown>): RevisionRecord {
+  if (typeof item.metrics !== 'string' || typeof item.revision !== 'number') {
+    throw new JobError(`revision item ${String(item.pk)} ${String(item.sk)} is malformed`);
+  }
+  return {
+    reportId: String(item.reportId),
+    periodKey: String(item.periodKey),
+    revision: item.revision,
+    snapshotVersion: typeof item.snapshotVersion === 'number' ? item.snapshotVersion : 0,
+    metrics: JSON.parse(item.metrics) as RevisionRecord['metrics'],
+    createdAt: String(item.createdAt),
   };
 }

@@ -8,6 +8,7 @@
  */
 import { type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import {
+  DeliveryUnknownError,
   JobError,
   type Mailer,
   type OutgoingEmail,
@@ -82,7 +83,29 @@ export class SesMailer implements Mailer {
           { cause: error },
         );
       }
+      if (outcomeUnknown(error)) {
+        throw new DeliveryUnknownError(
+          `the email to ${email.to} may or may not have been accepted by SES: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      }
       throw error;
     }
   }
+}
+
+/** Connection errors raised before a request can have reached SES. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * Whether SES may have accepted a request that failed: it did not answer with an error
+ * status (a timeout or a reset connection after the request went out). Retrying then could
+ * send the email twice, so the job keeps the claim instead.
+ */
+function outcomeUnknown(error: unknown): boolean {
+  if (!(error instanceof Error)) return true;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (typeof status === 'number' && status >= 400) return false;
+  const code = (error as { code?: unknown }).code;
+  return !(typeof code === 'string' && NOT_SENT_CODES.has(code));
 }

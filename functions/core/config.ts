@@ -138,6 +138,25 @@ export const ReportConfigSchema = z
         trendPeriods: z.number().int().min(2).max(26).default(12),
         /** Attach the period's metrics as `metrics-<period>.csv`. */
         attachCsv: z.boolean().default(true),
+        /**
+         * What happens when late data changes the numbers of a period already emailed:
+         * `send` emails a revised report (once per revision and recipient) listing the
+         * changed metrics, `mark` only marks the stored snapshot revised.
+         */
+        revisions: z
+          .strictObject({
+            mode: z.enum(['send', 'mark'], { message: 'must be "send" or "mark"' }).default('send'),
+            /**
+             * A metric counts as changed when its value as the email shows it changes and
+             * by at least this fraction of the old value (0.01: 1 %). A value appearing or
+             * disappearing always counts. 0: any change the email shows.
+             */
+            minChange: z
+              .number()
+              .min(0, { message: 'must be 0 or more (a fraction: 0.01 is 1 %)' })
+              .default(0),
+          })
+          .prefault({}),
       })
       .prefault({}),
   })

@@ -1,7 +1,9 @@
 /**
  * The ingest path: every object created under `incoming/` invokes the ingest function, which
  * validates the file, keeps it under `exports/` (accepted rows) and `rejected/` (the rest), and
- * recomputes the snapshot of every period its rows touch. It sends no email.
+ * recomputes the snapshot of every period its rows touch. When that changes the numbers of
+ * a period already emailed, it sends the revised report: the stack then lets it send as the
+ * report function does (config `email.revisions`).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -20,7 +22,7 @@ export interface IngestionProps {
   readonly reportConfig: StoredReportConfig;
   /**
    * The report's From address, passed as SENDER: the handlers share one environment reader
-   * (functions/adapters/env.ts) that requires it. The ingest function gets no SES permission.
+   * (functions/adapters/env.ts) that requires it. SES permission is the stack's to give.
    */
   readonly sender: string;
   /** @default 1024 */

@@ -54,6 +54,8 @@ export class Reporting extends Construct {
   /** Scheduler puts an invocation here when it cannot deliver it to the function. */
   readonly scheduleDeadLetterQueue: sqs.Queue;
   readonly senderIdentity?: ses.EmailIdentity;
+  /** The SES identities the report is sent through (for another function that sends it). */
+  readonly senderIdentityArns: readonly string[];
 
   constructor(scope: Construct, id: string, props: ReportingProps) {
     super(scope, id);
@@ -124,7 +126,8 @@ export class Reporting extends Construct {
       identityArn(domain),
       ...config.email.recipients.map(identityArn),
     ]);
-    this.handler.useEmailSender(props.sender, [...identities]);
+    this.senderIdentityArns = [...identities];
+    this.handler.useEmailSender(props.sender, this.senderIdentityArns);
 
     this.scheduleDeadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -454,13 +454,17 @@ describe('grants', () => {
     }
   });
 
-  it('lets only the report function send email, raw, from the sender address', () => {
+  it('lets the report function, and the ingest for revised emails, send raw from the sender', () => {
     // The SES adapter's one call.
     expect(commandsIn('functions/adapters/ses.ts')).toEqual(['SendRawEmail']);
-    expect(grants(roles().ingest, 'ses')).toEqual([]);
 
     const ses = roles().report.filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
     expect(ses).toHaveLength(1);
+    // email.revisions "send" (the default): the ingest sends revised reports, with the same
+    // one statement.
+    expect(roles().ingest.filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')))).toEqual(
+      ses,
+    );
     const [statement] = ses;
     expect(actionsOf(statement as PolicyStatement)).toEqual(['ses:SendRawEmail']);
     expect(statement?.Condition).toEqual({
@@ -475,6 +479,18 @@ describe('grants', () => {
       `${prefix}example.org`,
       `${prefix}team@example.org`,
     ]);
+  });
+
+  it('gives the ingest no SES permission when revisions are only marked', () => {
+    const marking = synthesize({
+      ...BASE_INPUT,
+      report: {
+        ...BASE_INPUT.report,
+        email: { ...BASE_INPUT.report.email, revisions: { mode: 'mark' } },
+      },
+    });
+    const ingest = statementsOfRole(marking.template, marking.stack.ingestion.handler.role);
+    expect(grants(ingest, 'ses')).toEqual([]);
   });
 
   it('creates the SES identity of the sender address', () => {

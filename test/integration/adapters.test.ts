@@ -128,66 +128,102 @@ describe('DynamoDbSnapshotStore', () => {
 });
 
 describe('DynamoDbSendLedger', () => {
-  const recipients = ['b@example.com', 'A@example.com'];
+  const send = (week: number, recipient = 'B@example.com', revision = 0) => ({
+    reportId: 'adapters',
+    periodKey: `2026-W${week}`,
+    revision,
+    recipient,
+  });
 
-  it('grants one claim per report, period and recipients, in any order or case', async () => {
-    const first = await rt.ledger.claim('adapters', '2026-W44', recipients);
+  it('grants one claim per report, period, revision and recipient, in any case', async () => {
+    const first = await rt.ledger.claim(send(44));
     expect(first.claimed).toBe(true);
-    const again = await rt.ledger.claim('adapters', '2026-W44', ['a@example.com', 'B@example.com']);
+    const again = await rt.ledger.claim(send(44, 'b@EXAMPLE.com'));
     expect(again.claimed).toBe(false);
     if (again.claimed) return;
     expect(again.existing.state).toBe('pending');
-    expect(again.existing.recipients).toEqual(['a@example.com', 'b@example.com']);
-    // Another recipient list is another send.
-    expect((await rt.ledger.claim('adapters', '2026-W44', ['cfo@example.com'])).claimed).toBe(true);
+    expect(again.existing.recipient).toBe('b@example.com');
+    // Another recipient is another send, and so is another revision of the numbers.
+    expect((await rt.ledger.claim(send(44, 'cfo@example.com'))).claimed).toBe(true);
+    expect((await rt.ledger.claim(send(44, 'b@example.com', 1))).claimed).toBe(true);
   });
 
   it('records the outcome only for the holder of the claim', async () => {
-    const claim = await rt.ledger.claim('adapters', '2026-W45', recipients);
+    const claim = await rt.ledger.claim(send(45));
     if (!claim.claimed) throw new Error('expected a claim');
-    expect(await rt.ledger.complete('adapters', '2026-W45', recipients, 'not-the-token', [])).toBe(
-      false,
-    );
-    const deliveries = [{ to: 'a@example.com', status: 'sent' as const, messageId: 'm1' }];
+    expect(await rt.ledger.complete(send(45), 'not-the-token', { state: 'sent' }, 1)).toBe(false);
     expect(
-      await rt.ledger.complete('adapters', '2026-W45', recipients, claim.token, deliveries),
+      await rt.ledger.complete(send(45), claim.token, { state: 'sent', messageId: 'm1' }, 1),
     ).toBe(true);
     const [record] = await rt.ledger.sendsFor('adapters', '2026-W45');
     expect(record?.state).toBe('sent');
-    expect(record?.deliveries).toEqual(deliveries);
+    expect(record?.messageId).toBe('m1');
     expect(record?.attempts).toBe(1);
+    // Sent is final: no second claim without force.
+    expect((await rt.ledger.claim(send(45))).claimed).toBe(false);
   });
 
-  it('gives a pending claim back, so the next claim succeeds', async () => {
-    const claim = await rt.ledger.claim('adapters', '2026-W46', recipients);
+  it('gives a refused claim back with its count and reason, so the next claim succeeds', async () => {
+    const claim = await rt.ledger.claim(send(46));
     if (!claim.claimed) throw new Error('expected a claim');
-    await rt.ledger.release('adapters', '2026-W46', recipients, claim.token);
-    expect(await rt.ledger.sendsFor('adapters', '2026-W46')).toEqual([]);
-    expect((await rt.ledger.claim('adapters', '2026-W46', recipients)).claimed).toBe(true);
+    await rt.ledger.release(send(46), claim.token, 'Maximum sending rate exceeded.', 3);
+    const [record] = await rt.ledger.sendsFor('adapters', '2026-W46');
+    expect(record?.state).toBe('retry');
+    expect(record?.error).toBe('Maximum sending rate exceeded.');
+    const next = await rt.ledger.claim(send(46));
+    expect(next.claimed).toBe(true);
+    expect(next.claimed && next.attempts).toBe(3);
   });
 
-  it('takes a claim over with force and counts the attempt', async () => {
-    const first = await rt.ledger.claim('adapters', '2026-W47', recipients);
+  it('takes a claim over with force and counts the claim', async () => {
+    const first = await rt.ledger.claim(send(47));
     if (!first.claimed) throw new Error('expected a claim');
-    await rt.ledger.complete('adapters', '2026-W47', recipients, first.token, []);
-    const forced = await rt.ledger.claim('adapters', '2026-W47', recipients, { force: true });
+    await rt.ledger.complete(send(47), first.token, { state: 'sent', messageId: 'm1' }, 1);
+    const forced = await rt.ledger.claim(send(47), { force: true });
     expect(forced.claimed).toBe(true);
     const [record] = await rt.ledger.sendsFor('adapters', '2026-W47');
     expect(record?.state).toBe('pending');
-    expect(record?.attempts).toBe(2);
+    expect(record?.claims).toBe(2);
     // The first holder can no longer complete it.
-    expect(await rt.ledger.complete('adapters', '2026-W47', recipients, first.token, [])).toBe(
-      false,
-    );
+    expect(await rt.ledger.complete(send(47), first.token, { state: 'sent' }, 1)).toBe(false);
+  });
+
+  it('keeps a failed or refused recipient with the reason, and does not hand it out again', async () => {
+    const claim = await rt.ledger.claim(send(49));
+    if (!claim.claimed) throw new Error('expected a claim');
+    const reason = 'gave up after 6 attempts: Maximum sending rate exceeded.';
+    await rt.ledger.complete(send(49), claim.token, { state: 'failed', error: reason }, 3);
+    const again = await rt.ledger.claim(send(49));
+    expect(again.claimed).toBe(false);
+    if (again.claimed) return;
+    expect(again.existing).toMatchObject({ state: 'failed', error: reason, attempts: 3 });
   });
 
   it('lets exactly one of five concurrent claims win', async () => {
     const claims = await Promise.all(
-      Array.from({ length: 5 }, () =>
-        rt.ledger.claim('adapters', '2026-W48', recipients).catch((e) => e),
-      ),
+      Array.from({ length: 5 }, () => rt.ledger.claim(send(48)).catch((e) => e)),
     );
     expect(claims.filter((c) => c.claimed === true)).toHaveLength(1);
+  });
+
+  it('records each revision of a period once, oldest first', async () => {
+    const revision = (n: number, value: number | null) => ({
+      reportId: 'adapters',
+      periodKey: '2026-W40',
+      revision: n,
+      snapshotVersion: n + 1,
+      metrics: { revenue: { value, unit: 'money' as const } },
+      createdAt: '2026-11-23T15:00:00.000Z',
+    });
+    expect(await rt.ledger.addRevision(revision(1, 110))).toBe(true);
+    expect(await rt.ledger.addRevision(revision(0, null))).toBe(true);
+    expect(await rt.ledger.addRevision(revision(1, 999))).toBe(false);
+    expect(await rt.ledger.revisions('adapters', '2026-W40')).toEqual([
+      revision(0, null),
+      revision(1, 110),
+    ]);
+    // Revisions are not sends.
+    expect(await rt.ledger.sendsFor('adapters', '2026-W40')).toEqual([]);
   });
 });
 

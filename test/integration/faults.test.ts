@@ -217,7 +217,15 @@ describe('SES throttling on every recipient', () => {
     expect((failure as DeliveryError).deliveries).toEqual([
       { to: 'team@example.com', status: 'failed', error: 'Maximum sending rate exceeded.' },
     ]);
-    expect(await h.runtime().ledger.sendsFor('faults', '2026-W45')).toEqual([]);
+    // Nothing went out: the recipient is left to the retry, with the count and the reason.
+    expect(await h.runtime().ledger.sendsFor('faults', '2026-W45')).toMatchObject([
+      {
+        recipient: 'team@example.com',
+        state: 'retry',
+        attempts: 3,
+        error: 'Maximum sending rate exceeded.',
+      },
+    ]);
     expect(await h.ses.emails()).toHaveLength(0);
 
     const retry = createReportHandler(() => h.runtime(), { now });
@@ -253,9 +261,16 @@ describe('SES MessageRejected for one recipient', () => {
       'ceo@example.com',
       'cfo@example.com',
     ]);
-    const [record] = await h.runtime().ledger.sendsFor('faults', '2026-W44');
-    expect(record?.state).toBe('sent');
-    expect(record?.deliveries?.find((d) => d.to === 'bounce@example.com')?.status).toBe('rejected');
+    const records = await h.runtime().ledger.sendsFor('faults', '2026-W44');
+    const state = Object.fromEntries(records.map((r) => [r.recipient, r.state]));
+    expect(state).toEqual({
+      'ceo@example.com': 'sent',
+      'cfo@example.com': 'sent',
+      'bounce@example.com': 'rejected',
+    });
+    expect(records.find((r) => r.recipient === 'bounce@example.com')?.error).toMatch(
+      /MessageRejected.*not verified/,
+    );
   });
 });
 
@@ -278,8 +293,224 @@ describe('a crash between the send and the ledger write', () => {
     expect(result.previousSend?.state).toBe('pending');
     expect(await h.ses.emails()).toHaveLength(1);
     // An operator who checked the inbox can still resend on purpose.
-    const forced = (await retry({ period: '2026-W43', force: true })) as ReportResult;
+    const forced = (await retry({
+      period: '2026-W43',
+      force: true,
+      recipients: ['team@example.com'],
+    })) as ReportResult;
     expect(forced.messageId).toBeDefined();
     expect(await h.ses.emails()).toHaveLength(2);
+  });
+});
+
+const throttle = () =>
+  new SESServiceException({
+    name: 'Throttling',
+    $fault: 'client',
+    message: 'Maximum sending rate exceeded.',
+    $metadata: { httpStatusCode: 400 },
+  });
+
+describe('a failing address among working ones', () => {
+  it('is retried alone with backoff, then recorded failed with the reason', async () => {
+    // Prepare: flaky@ is throttled on every call; the waits are recorded, not slept.
+    const calls: string[] = [];
+    const delays: number[] = [];
+    const rt = faultyRuntime({
+      ses: (input) => {
+        const to = (input.Destinations as string[])[0] ?? '';
+        calls.push(to);
+        return to === 'flaky@example.com' ? throttle() : undefined;
+      },
+    });
+    const delivery = {
+      attemptsPerRun: 3,
+      maxAttempts: 6,
+      baseDelayMs: 1000,
+      sleep: async (ms: number) => {
+        delays.push(ms);
+      },
+    };
+    const report = createReportHandler(() => rt, { now, delivery });
+    const request = { period: '2026-W42', recipients: ['ceo@example.com', 'flaky@example.com'] };
+
+    // Act 1: the first run reaches ceo@, retries flaky@ three times, and fails so it reruns.
+    const first = await report(request).catch((e: unknown) => e);
+
+    // Assess 1
+    expect(first).toBeInstanceOf(DeliveryError);
+    expect((first as DeliveryError).deliveries.map((d) => [d.to, d.status])).toEqual([
+      ['ceo@example.com', 'sent'],
+      ['flaky@example.com', 'failed'],
+    ]);
+    expect(calls).toEqual([
+      'ceo@example.com',
+      'flaky@example.com',
+      'flaky@example.com',
+      'flaky@example.com',
+    ]);
+    expect(delays).toEqual([1000, 2000]);
+    expect((await h.ses.emails()).map((e) => e.destination.to)).toEqual([['ceo@example.com']]);
+
+    // Act 2: the rerun tries only flaky@, reaches the limit of 6 attempts and gives up.
+    calls.length = 0;
+    const second = await report(request).catch((e: unknown) => e);
+
+    // Assess 2
+    expect(second).toBeInstanceOf(DeliveryError);
+    expect(calls).toEqual(['flaky@example.com', 'flaky@example.com', 'flaky@example.com']);
+    expect(delays).toEqual([1000, 2000, 1000, 2000]);
+    const records = await h.runtime().ledger.sendsFor('faults', '2026-W42');
+    const flaky = records.find((r) => r.recipient === 'flaky@example.com');
+    expect(flaky).toMatchObject({
+      state: 'failed',
+      attempts: 6,
+      error: 'gave up after 6 attempts: Maximum sending rate exceeded.',
+    });
+    expect(records.find((r) => r.recipient === 'ceo@example.com')?.state).toBe('sent');
+
+    // Act 3: a third run has nobody left to try.
+    calls.length = 0;
+    const third = (await report(request)) as ReportResult;
+    expect(third.skipped).toBe('nothing-to-send');
+    expect(calls).toEqual([]);
+    expect(await h.ses.emails()).toHaveLength(1);
+  });
+});
+
+describe('a crash between one recipient’s send and its ledger write', () => {
+  it('leaves the crashed one pending, and the retry sends only to whoever was not reached', async () => {
+    // Prepare: the second completion (second-…, recipients go out in sorted order) crashes.
+    const crash = new Error('Lambda timed out (simulated)');
+    let completions = 0;
+    const rt = faultyRuntime({
+      dynamodb: (name, input) => {
+        if (name !== 'UpdateCommand' || !String(input.UpdateExpression).includes('sentAt = :now')) {
+          return undefined;
+        }
+        completions += 1;
+        return completions === 2 ? crash : undefined;
+      },
+    });
+    const request = {
+      period: '2026-W41',
+      recipients: ['second@example.com', 'first@example.com', 'third@example.com'],
+    };
+
+    // Act
+    await expect(createReportHandler(() => rt, { now })(request)).rejects.toBe(crash);
+    const retried = (await createReportHandler(() => h.runtime(), { now })(
+      request,
+    )) as ReportResult;
+
+    // Assess: the retry tried only third@, which the crash stopped before.
+    const emails = await h.ses.emails();
+    expect(emails.map((e) => e.destination.to[0]).sort()).toEqual([
+      'first@example.com',
+      'second@example.com',
+      'third@example.com',
+    ]);
+    expect(retried.deliveries?.map((d) => d.to)).toEqual(['third@example.com']);
+    const records = await h.runtime().ledger.sendsFor('faults', '2026-W41');
+    expect(Object.fromEntries(records.map((r) => [r.recipient, r.state]))).toEqual({
+      'first@example.com': 'sent',
+      'second@example.com': 'pending',
+      'third@example.com': 'sent',
+    });
+    // A third run sends nothing at all: pending might have gone out.
+    const again = (await createReportHandler(() => h.runtime(), { now })(request)) as ReportResult;
+    expect(again.skipped).toBe('already-sent');
+    expect(await h.ses.emails()).toHaveLength(3);
+  });
+});
+
+describe('force', () => {
+  it('re-sends to the named recipients only, and to everyone only when asked', async () => {
+    const report = createReportHandler(() => h.runtime(), { now });
+    const request = { period: '2026-W40', recipients: ['ceo@example.com', 'cfo@example.com'] };
+    await report(request);
+    expect(await h.ses.emails()).toHaveLength(2);
+
+    // Act: force naming cfo@ only.
+    const forced = (await report({
+      period: '2026-W40',
+      recipients: ['cfo@example.com'],
+      force: true,
+    })) as ReportResult;
+
+    // Assess
+    expect(forced.deliveries?.map((d) => [d.to, d.status])).toEqual([['cfo@example.com', 'sent']]);
+    const tos = (await h.ses.emails()).map((e) => e.destination.to[0]);
+    expect(tos.filter((t) => t === 'cfo@example.com')).toHaveLength(2);
+    expect(tos.filter((t) => t === 'ceo@example.com')).toHaveLength(1);
+
+    // force without names would re-send to everyone: refused, with the fix named.
+    await expect(report({ period: '2026-W40', force: true })).rejects.toThrow(
+      /recipients you name.*"force": "all"/,
+    );
+    const all = (await report({ period: '2026-W40', force: 'all' })) as ReportResult;
+    expect(all.deliveries?.map((d) => d.to)).toEqual(['team@example.com']);
+    const records = await h.runtime().ledger.sendsFor('faults', '2026-W40');
+    expect(records.find((r) => r.recipient === 'cfo@example.com')?.claims).toBe(2);
+  });
+});
+
+describe('email.revisions mode "mark"', () => {
+  it('marks a sent period revised after a late file and sends nothing', async () => {
+    // Prepare: W38 (14–20 September) sent, then a runtime whose config only marks.
+    await createReportHandler(() => h.runtime(), { now })({ period: '2026-W38' });
+    await h.ses.clear();
+    const rt = h.runtime();
+    const config = rt.env.config;
+    const marking = {
+      ...rt,
+      env: {
+        ...rt.env,
+        config: {
+          ...config,
+          email: { ...config.email, revisions: { mode: 'mark' as const, minChange: 0 } },
+        },
+      },
+    };
+    const key = 'incoming/orders/late september.csv';
+    await h.putObject(
+      key,
+      'order_id,customer_id,ordered_at,amount,currency,status\nlate-0002,cus_00018,2026-09-16T10:00:00-04:00,50.00,USD,paid\n',
+    );
+
+    // Act
+    const { outcomes, revisions } = await createIngestHandler(() => marking, { now })(
+      s3Event(h.bucket, key),
+    );
+
+    // Assess
+    expect(outcomes[0]?.status).toBe('accepted');
+    expect(revisions).toEqual([]);
+    expect((await rt.store.get('faults', '2026-W38'))?.snapshot.revised).toBe(true);
+    expect(await h.ses.emails()).toEqual([]);
+    expect((await rt.ledger.revisions('faults', '2026-W38')).map((r) => r.revision)).toEqual([0]);
+  });
+});
+
+describe('a connection that breaks after the request went out', () => {
+  it('keeps the claim pending instead of retrying, since SES may have sent it', async () => {
+    let calls = 0;
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const rt = faultyRuntime({
+      ses: () => {
+        calls += 1;
+        return reset;
+      },
+    });
+    const report = createReportHandler(() => rt, { now });
+    const failure = await report({ period: '2026-W39' }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(DeliveryError);
+    expect(calls).toBe(1);
+    const [record] = await h.runtime().ledger.sendsFor('faults', '2026-W39');
+    expect(record?.state).toBe('pending');
+    const retried = (await createReportHandler(() => h.runtime(), { now })({
+      period: '2026-W39',
+    })) as ReportResult;
+    expect(retried.skipped).toBe('already-sent');
   });
 });

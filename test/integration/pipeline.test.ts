@@ -192,6 +192,64 @@ describe('a drop into incoming/ followed by the weekly report', () => {
     expect((await rt.store.get('e2e', '2026-W44'))?.snapshot.revised).toBeUndefined();
   });
 
+  it('emails the revision of W45 once to its recipient, listing the changed metrics', async () => {
+    // The late order of the test above was ingested; the ingest sent the revised emails.
+    const revised = (await h.ses.emails()).filter((e) => e.subject.startsWith('[Revised] '));
+    const w45 = revised.filter((e) => e.subject.includes('Week 45'));
+    expect(w45).toHaveLength(1);
+    expect(w45[0]?.destination.to).toEqual(['team@example.com']);
+    const records = await h.runtime().ledger.sendsFor('e2e', '2026-W45');
+    expect(records.map((r) => [r.recipient, r.revision, r.state])).toEqual([
+      ['team@example.com', 0, 'sent'],
+      ['team@example.com', 1, 'sent'],
+    ]);
+    const [first, second] = await h.runtime().ledger.revisions('e2e', '2026-W45');
+    const before = first?.metrics.revenue?.value as number;
+    const after = second?.metrics.revenue?.value as number;
+    expect(after).toBeCloseTo(before + 123.45, 6);
+    // Old → new, formatted as the email shows money (en-US, USD).
+    const usd = (v: number) =>
+      new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(v);
+    expect(w45[0]?.body.text).toContain(`Revenue: ${usd(before)} → ${usd(after)}`);
+    expect(w45[0]?.body.html).toContain(`Revenue: ${usd(before)} → ${usd(after)}`);
+    expect(w45[0]?.body.html).toContain('Revised: data for');
+  });
+
+  it('sends exactly one revised email per recipient and revision for a late file', async () => {
+    // Prepare: W44 sent to two people, then a late order in W44 (Wednesday 28 October).
+    const report = createReportHandler(() => h.runtime(), { now });
+    await report({ period: '2026-W44', recipients: ['team@example.com', 'cfo@example.com'] });
+    await h.ses.clear();
+    const late = [
+      'order_id,customer_id,ordered_at,amount,currency,status',
+      'late-0002,cus_00018,2026-10-28T10:00:00-04:00,99.00,USD,paid',
+      'late-0003,cus_00018,2026-10-28T11:00:00-04:00,99.00,USD,paid',
+    ].join('\n');
+
+    // Act: the file arrives, then arrives again (S3 notifies twice; an operator re-drops).
+    await h.putObject('incoming/orders/late october.csv', `${late}\n`);
+    await bridge.idle();
+    await h.putObject('incoming/orders/late october.csv', `${late}\n`);
+    await bridge.idle();
+    expect(bridge.errors).toEqual([]);
+
+    // Assess: every (period, recipient) pair got at most one email per revision, and W44
+    // reached both of its recipients once.
+    const emails = await h.ses.emails();
+    expect(emails.length).toBeGreaterThan(0);
+    expect(emails.every((e) => e.subject.startsWith('[Revised] '))).toBe(true);
+    const pairs = emails.map((e) => `${e.subject.split(':')[0]} → ${e.destination.to.join()}`);
+    expect(new Set(pairs).size).toBe(pairs.length);
+    const w44 = emails.filter((e) => e.subject.includes('Week 44'));
+    expect(w44.map((e) => e.destination.to).sort()).toEqual([
+      ['cfo@example.com'],
+      ['team@example.com'],
+    ]);
+    expect(w44[0]?.body.text).toMatch(/Revenue: \$[\d,.]+ → \$[\d,.]+/);
+    const records = await h.runtime().ledger.sendsFor('e2e', '2026-W44');
+    expect(records.filter((r) => r.revision === 1 && r.state === 'sent')).toHaveLength(2);
+  });
+
   it('runs the exported handlers from the environment, as Lambda does', async () => {
     const result = (await reportHandler({ period: '2026-W44', dryRun: true })) as ReportResult;
     expect(result.period).toBe('2026-W44');

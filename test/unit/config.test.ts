@@ -85,3 +85,23 @@ describe('parseConfig email.attachCsv', () => {
     expect(problemWith({ email: { attachCsv: 'no' } })).toContain('email.attachCsv');
   });
 });
+
+describe('parseConfig email.revisions', () => {
+  it('sends revised reports on any shown change by default', () => {
+    expect(parseConfig({}).email.revisions).toEqual({ mode: 'send', minChange: 0 });
+    expect(parseConfig({ email: { revisions: { mode: 'mark' } } }).email.revisions).toEqual({
+      mode: 'mark',
+      minChange: 0,
+    });
+  });
+
+  it('refuses an unknown mode, a negative minChange and an unknown key, in plain English', () => {
+    expect(problemWith({ email: { revisions: { mode: 'resend' } } })).toContain(
+      'email.revisions.mode must be "send" or "mark"',
+    );
+    expect(problemWith({ email: { revisions: { minChange: -1 } } })).toContain(
+      'email.revisions.minChange must be 0 or more',
+    );
+    expect(problemWith({ email: { revisions: { minchange: 0.1 } } })).toContain('minchange');
+  });
+});

@@ -5,6 +5,7 @@
  * here knows about AWS.
  */
 import type { Readable } from 'node:stream';
+import type { Unit } from '../metrics/catalogue';
 import type { MimeAttachment, MimeImage } from '../report/mime';
 import type { Snapshot } from '../snapshot';
 
@@ -41,58 +42,97 @@ export interface Delivery {
   error?: string;
 }
 
-export interface SendRecord {
+/** One email: a report, a period, a revision of its numbers and one recipient. */
+export interface SendKey {
   reportId: string;
   periodKey: string;
-  recipientsHash: string;
-  recipients: string[];
-  /** `pending`: claimed, email maybe sent, completion not recorded (see SendLedger). */
-  state: 'pending' | 'sent';
+  /** 0 for the first email of the period, n for its n-th revised email. */
+  revision: number;
+  /** A normalized address (see `normalizeRecipients`). */
+  recipient: string;
+}
+
+/**
+ * - `pending`: claimed; the email may have gone out, the outcome was not recorded (a crash
+ *   or an unknown SES outcome). Never sent again automatically.
+ * - `sent`: SES accepted it.
+ * - `retry`: every attempt so far was refused with an error worth retrying (nothing went
+ *   out); the next run may claim it again.
+ * - `failed`: gave up after the attempt limit; `error` says why.
+ * - `rejected`: refused for good (bad address, unverified recipient); `error` says why.
+ */
+export type SendState = 'pending' | 'sent' | 'retry' | 'failed' | 'rejected';
+
+export interface SendRecord extends SendKey {
+  state: SendState;
   claimedAt: string;
   sentAt?: string;
-  deliveries?: Delivery[];
-  /** How many times the send was claimed (more than 1 only with `force`). */
+  messageId?: string;
+  /** The last refusal, when not sent. */
+  error?: string;
+  /** How many times the send was claimed (runs that tried it, forced ones included). */
+  claims: number;
+  /** How many times the email was handed to the mail provider. */
   attempts: number;
 }
 
 export type ClaimResult =
-  | { claimed: true; token: string }
+  | { claimed: true; token: string /** Provider attempts before this claim. */; attempts: number }
   | { claimed: false; existing: SendRecord };
 
+/** A metric as an email showed it: enough to list it as "old → new" in a revised email. */
+export interface SentMetric {
+  value: number | null;
+  unit: Unit;
+}
+
 /**
- * The send ledger: one record per report, period and recipient set, claimed BEFORE the
- * email goes out. A second claim of the same triple fails, so a retried or repeated
- * invocation never emails twice (at most once per report, period and recipients).
+ * The numbers a revision of a period's email carries. Revision 0 is written with the first
+ * send; a late file that changes them enough writes revision n+1, which is what the revised
+ * emails are claimed under.
+ */
+export interface RevisionRecord {
+  reportId: string;
+  periodKey: string;
+  revision: number;
+  /** The snapshot version the numbers come from. */
+  snapshotVersion: number;
+  metrics: Record<string, SentMetric>;
+  createdAt: string;
+}
+
+/**
+ * The send ledger: one record per report, period, revision and recipient, claimed BEFORE
+ * that email goes out. A second claim of the same key fails (unless it is in `retry`), so
+ * a retried or repeated invocation never emails a recipient twice with the same numbers,
+ * and a retry sends only to the recipients that did not get it yet.
  */
 export interface SendLedger {
-  /** `force` takes the claim even when a record exists (an operator's deliberate resend). */
-  claim(
-    reportId: string,
-    periodKey: string,
-    recipients: readonly string[],
-    options?: { force?: boolean; now?: Date },
-  ): Promise<ClaimResult>;
+  /** `force` takes the claim whatever its state (an operator's deliberate resend). */
+  claim(key: SendKey, options?: { force?: boolean; now?: Date }): Promise<ClaimResult>;
   /**
-   * Records the outcome; only the holder of `token` can complete a claim. Returns false
-   * when the claim is no longer this token's (an operator forced a resend meanwhile).
+   * Records the outcome (`sent`, `rejected` or, past the attempt limit, `failed`) after
+   * `attempts` more provider calls; only the holder of `token` can. Returns false when the
+   * claim is no longer this token's (an operator forced a resend meanwhile).
    */
   complete(
-    reportId: string,
-    periodKey: string,
-    recipients: readonly string[],
+    key: SendKey,
     token: string,
-    deliveries: readonly Delivery[],
+    outcome: { state: 'sent' | 'rejected' | 'failed'; messageId?: string; error?: string },
+    attempts: number,
     now?: Date,
   ): Promise<boolean>;
-  /** Gives a claim back when nothing was sent, so a retry may send. */
-  release(
-    reportId: string,
-    periodKey: string,
-    recipients: readonly string[],
-    token: string,
-  ): Promise<void>;
-  /** Every send record of a period (any recipients). */
+  /**
+   * Nothing went out after `attempts` more provider calls: keeps the count and the reason
+   * and lets the next run claim it again (state `retry`).
+   */
+  release(key: SendKey, token: string, error: string, attempts: number): Promise<void>;
+  /** Every send record of a period (any revision, any recipient). */
   sendsFor(reportId: string, periodKey: string): Promise<SendRecord[]>;
+  /** The revisions of a period's numbers, oldest first. */
+  revisions(reportId: string, periodKey: string): Promise<RevisionRecord[]>;
+  /** Writes a revision unless one with its number exists; false when it does. */
+  addRevision(record: RevisionRecord): Promise<boolean>;
 }
 
 export interface OutgoingEmail {
@@ -111,7 +151,8 @@ export interface Mailer {
   /**
    * Sends one email to one recipient and returns the provider's message id. Throws a
    * RecipientRejectedError when the provider refuses this recipient or message for good
-   * (bad address, rejected content); any other error may be worth retrying.
+   * (bad address, rejected content), a DeliveryUnknownError when the email may have gone
+   * out anyway; any other error means it did not go out and may be worth retrying.
    */
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
 }
@@ -158,6 +199,17 @@ export class VersionConflictError extends JobError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'VersionConflictError';
+  }
+}
+
+/**
+ * The mail provider may or may not have accepted the email (the connection failed after the
+ * request went out): sending again could make a duplicate, so the claim stays `pending`.
+ */
+export class DeliveryUnknownError extends JobError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DeliveryUnknownError';
   }
 }
 

@@ -6,10 +6,11 @@ export function normalizeRecipients(recipients: readonly string[]): string[] {
 }
 
 /**
- * SHA-256 (hex) of the normalized recipient list, one address per line. The send ledger
- * keys on it, so `[b, a]` and `[A, b]` are the same send, and a different list (adding the
- * CFO) is a different one that may go out for the same period.
+ * SHA-256 (hex) of one normalized address. The send ledger keys on it, so `A@x.com` and
+ * `a@x.com` are the same recipient, and the key holds no address.
  */
-export function recipientsHash(recipients: readonly string[]): string {
-  return createHash('sha256').update(normalizeRecipients(recipients).join('\n')).digest('hex');
+export function recipientHash(recipient: string): string {
+  return createHash('sha256')
+    .update(normalizeRecipients([recipient])[0] ?? '')
+    .digest('hex');
 }

@@ -221,6 +221,8 @@ async function isRevision(
   if (previous?.snapshot.revised) return true;
   if (!deps.ledger) return false;
   if (previous && !metricsDiffer(previous.snapshot, next)) return false;
+  // Sent, or pending (maybe sent): someone may hold the earlier numbers. A send that only
+  // failed or was refused showed nobody anything.
   const sends = await deps.ledger.sendsFor(deps.config.reportId, periodKey);
-  return sends.length > 0;
+  return sends.some((s) => s.state === 'sent' || s.state === 'pending');
 }

@@ -3,14 +3,20 @@
  *
  * Sending, in order: make sure the period and the one before it have up-to-date stored
  * snapshots (recomputing what is missing or stale), apply the deltas, load the trend
- * history, render, claim the send in the ledger, send to each recipient, record the
- * outcome, and keep a copy of the email under `reports/<id>/<period>/`. See the send
- * ledger (functions/adapters/dynamodb.ts) for why a send happens at most once.
+ * history, render, then for each recipient claim their send in the ledger, send, record
+ * the outcome (functions/core/jobs/deliver.ts), and keep a copy of the email under
+ * `reports/<id>/<period>/`. See the send ledger (functions/adapters/dynamodb.ts) for why an
+ * email reaches a recipient at most once per revision.
+ *
+ * Revised emails (`sendRevisions`, run after an ingest recomputes periods): when late data
+ * changes the numbers of a period already sent, by config `email.revisions`, everyone who
+ * got the earlier numbers gets one email marked "Revised" listing each changed metric.
  */
 import type { ReportConfig } from '../config';
 import { withDeltas } from '../metrics/deltas';
 import { emailAddressMessage, emailAddressProblem } from '../report/address';
 import { renderReport } from '../report/render';
+import { changedMetrics, type MetricChange, shownMetrics } from '../report/revision';
 import type { Snapshot } from '../snapshot';
 import {
   lastCompletePeriod,
@@ -21,6 +27,7 @@ import {
   periodsBetween,
   previousPeriod,
 } from '../time/periods';
+import { type DeliverySettings, deliverEach } from './deliver';
 import {
   assertIsError,
   type Delivery,
@@ -29,8 +36,10 @@ import {
   type JobLogger,
   type Mailer,
   type ObjectStore,
-  RecipientRejectedError,
+  type RevisionRecord,
   type SendLedger,
+  type SendRecord,
+  type SendState,
   silentLogger,
 } from './ports';
 import { normalizeRecipients } from './recipients';
@@ -50,6 +59,8 @@ export interface ReportDeps extends RecomputeDeps {
   logger?: JobLogger;
   /** @default - Date.now */
   now?: () => number;
+  /** Retries and backoff per recipient. @default - DEFAULT_DELIVERY */
+  delivery?: DeliverySettings;
 }
 
 export interface ReportRequest {
@@ -59,8 +70,11 @@ export interface ReportRequest {
   dryRun?: boolean;
   /** Instead of the configured recipients. */
   recipients?: string[];
-  /** Send even if this period was already sent to these recipients. */
-  force?: boolean;
+  /**
+   * Send again to the named `recipients` even if they already got this period (`true`), or
+   * to every configured recipient (`'all'`, only when asked for by name).
+   */
+  force?: boolean | 'all';
 }
 
 export interface ReportResult {
@@ -69,6 +83,8 @@ export interface ReportResult {
   /** Headline metric values (config `email.headline`), null when not computable. */
   summary: Record<string, number | null>;
   revised: boolean;
+  /** The revision of the period's numbers the email was sent as (0: the first). */
+  revision?: number;
   subject: string;
   /** The first accepted message id (one message per recipient). */
   messageId?: string;
@@ -76,14 +92,21 @@ export interface ReportResult {
   /** Only for dryRun. */
   html?: string;
   text?: string;
-  /** Set when nothing was sent because the ledger shows an earlier send. */
-  skipped?: 'already-sent';
-  previousSend?: { state: 'pending' | 'sent'; claimedAt: string; sentAt?: string };
+  /**
+   * Set when nobody was tried: `already-sent` when every recipient's ledger record says sent
+   * (or pending: maybe sent), `nothing-to-send` when some are recorded failed or rejected.
+   */
+  skipped?: 'already-sent' | 'nothing-to-send';
+  /** The ledger record of the first recipient not tried, when nobody was. */
+  previousSend?: { state: SendState; claimedAt: string; sentAt?: string };
   /** Keys of the kept copy of the email. */
   stored?: { html: string; text: string };
 }
 
-/** No recipient got the email (all refused or all failed); the claim was given back. */
+/**
+ * The run reached nobody, or left recipients to retry: failing the invocation makes Lambda
+ * (or the operator) run it again, and that run sends only to them.
+ */
 export class DeliveryError extends JobError {
   readonly deliveries: Delivery[];
   constructor(message: string, deliveries: Delivery[], options?: { cause?: unknown }) {
@@ -155,34 +178,31 @@ export function reportKeys(reportId: string, periodKey: string): { html: string;
   return { html: `${base}/report.html`, text: `${base}/report.txt` };
 }
 
-export async function runReport(
+interface Prepared {
+  base: ReportResult;
+  snapshotVersion: number;
+  current: Snapshot;
+  rendered: Awaited<ReturnType<typeof renderReport>>;
+}
+
+/** Up-to-date snapshots of the period and the one before, deltas, history, rendered email. */
+async function prepareReport(
   deps: ReportDeps,
-  request: ReportRequest = {},
-): Promise<ReportResult> {
-  const logger = deps.logger ?? silentLogger;
-  const now = deps.now ?? Date.now;
+  period: Period,
+  revision?: { number: number; changes: MetricChange[] },
+): Promise<Prepared> {
   const { config } = deps;
-  const { reportId } = config;
-  const period = resolvePeriod(config, request.period, now());
   const previous = previousPeriod(period);
-
-  checkRecipients(request.recipients);
-  const recipients = normalizeRecipients(request.recipients ?? config.email.recipients);
-  if (!request.dryRun && recipients.length === 0) {
-    throw new InvalidRequestError(
-      'there is nobody to send the report to: set email.recipients in the configuration or pass "recipients"',
-    );
-  }
-
   const { snapshots } = await recomputePeriods(deps, [previous, period]);
-  const current = snapshots.get(period.key)?.snapshot;
-  if (!current) throw new JobError(`no snapshot for ${period.key} after computing it`);
+  const stored = snapshots.get(period.key);
+  const current = stored?.snapshot;
+  if (!stored || !current) throw new JobError(`no snapshot for ${period.key} after computing it`);
   const before = snapshots.get(previous.key)?.snapshot;
 
   // History for the trend charts: earlier periods as stored, oldest first, with the
   // just-computed previous period in place of its stored copy.
   const earlier = await deps.store.listRecent(
-    reportId,
+    config.reportId,
     Math.max(0, config.email.trendPeriods - 1),
     previous.key,
   );
@@ -196,94 +216,78 @@ export async function runReport(
     history,
     config,
     rejectedLocation: deps.rejectedLocation,
+    revision,
   });
-  const base: ReportResult = {
-    reportId,
-    period: period.key,
-    summary: headlineSummary(snapshot, config),
-    revised: snapshot.revised === true,
-    subject: rendered.subject,
-  };
-  if (request.dryRun) {
-    logger.info('rendered a dry run', { period: period.key });
-    return { ...base, html: rendered.html, text: rendered.text };
-  }
-
-  const claim = await deps.ledger.claim(reportId, period.key, recipients, {
-    force: request.force,
-    now: new Date(now()),
-  });
-  if (!claim.claimed) {
-    logger.info('already sent; not sending again', {
+  return {
+    base: {
+      reportId: config.reportId,
       period: period.key,
-      state: claim.existing.state,
-      claimedAt: claim.existing.claimedAt,
-    });
-    return {
-      ...base,
-      skipped: 'already-sent',
-      previousSend: {
-        state: claim.existing.state,
-        claimedAt: claim.existing.claimedAt,
-        sentAt: claim.existing.sentAt,
-      },
-    };
-  }
+      summary: headlineSummary(snapshot, config),
+      revised: snapshot.revised === true,
+      subject: rendered.subject,
+    },
+    snapshotVersion: stored.version,
+    current,
+    rendered,
+  };
+}
 
-  const deliveries: Delivery[] = [];
-  for (const to of recipients) {
-    try {
-      const { messageId } = await deps.mailer.send({
+/** Sends a prepared email to each recipient under `revision` and keeps a copy. */
+async function deliverReport(
+  deps: ReportDeps,
+  prepared: Prepared,
+  revision: number,
+  recipients: readonly string[],
+  force?: ReadonlySet<string>,
+): Promise<ReportResult> {
+  const logger = deps.logger ?? silentLogger;
+  const now = deps.now ?? Date.now;
+  const { base, rendered } = prepared;
+  const outcome = await deliverEach(
+    { ledger: deps.ledger, mailer: deps.mailer, logger, now, delivery: deps.delivery },
+    {
+      reportId: base.reportId,
+      periodKey: base.period,
+      revision,
+      recipients,
+      email: {
         from: deps.sender,
-        to,
         subject: rendered.subject,
         html: rendered.html,
         text: rendered.text,
         images: rendered.images,
         attachments: rendered.attachments,
-      });
-      deliveries.push({ to, status: 'sent', messageId });
-    } catch (error) {
-      assertIsError(error);
-      const rejected = error instanceof RecipientRejectedError;
-      deliveries.push({ to, status: rejected ? 'rejected' : 'failed', error: error.message });
-      // Recipients are personal data: the log names the position, not the address.
-      logger.warn(rejected ? 'a recipient was refused' : 'sending to a recipient failed', {
-        period: period.key,
-        recipient: deliveries.length,
-        error: error.message,
-      });
-    }
+      },
+      force,
+    },
+  );
+  const { deliveries, skipped, retryable } = outcome;
+  if (deliveries.length === 0) {
+    logger.info('already sent; not sending again', {
+      period: base.period,
+      revision,
+      states: skipped.map((r) => r.state),
+    });
+    return { ...base, revision, ...skippedResult(skipped) };
   }
 
-  if (!deliveries.some((d) => d.status === 'sent')) {
-    // Nothing went out, so giving the claim back cannot cause a duplicate, and lets the
-    // invocation's retry (or a run after fixing the sender) send.
-    await deps.ledger.release(reportId, period.key, recipients, claim.token);
-    const reasons = deliveries.map((d) => `${d.to}: ${d.error}`).join('; ');
+  const sent = deliveries.filter((d) => d.status === 'sent');
+  if (sent.length === 0 || retryable.length > 0) {
+    const reasons = deliveries
+      .filter((d) => d.status !== 'sent')
+      .map((d) => `${d.to}: ${d.error}`)
+      .join('; ');
     throw new DeliveryError(
-      `the report for ${period.key} reached no recipient: ${reasons}`,
+      sent.length === 0
+        ? `the report for ${base.period} reached no recipient: ${reasons}`
+        : `the report for ${base.period} reached ${sent.length} of ${deliveries.length} recipients; the others are retried on the next run: ${reasons}`,
       deliveries,
     );
   }
 
-  const completed = await deps.ledger.complete(
-    reportId,
-    period.key,
-    recipients,
-    claim.token,
-    deliveries,
-    new Date(now()),
-  );
-  if (!completed) {
-    logger.warn('the send claim was taken over (a forced resend?) before it was completed', {
-      period: period.key,
-    });
-  }
-
   let stored: ReportResult['stored'];
   if (deps.objects) {
-    const keys = reportKeys(reportId, period.key);
+    const keys = reportKeys(base.reportId, base.period);
     try {
       await deps.objects.put(keys.html, rendered.html, 'text/html; charset=utf-8');
       await deps.objects.put(keys.text, rendered.text, 'text/plain; charset=utf-8');
@@ -295,13 +299,211 @@ export async function runReport(
     }
   }
 
-  const sent = deliveries.filter((d) => d.status === 'sent');
   logger.info('sent the report', {
-    period: period.key,
+    period: base.period,
+    revision,
     sent: sent.length,
     notSent: deliveries.length - sent.length,
+    alreadySent: skipped.length,
   });
-  return { ...base, messageId: sent[0]?.messageId, deliveries, stored };
+  return { ...base, revision, messageId: sent[0]?.messageId, deliveries, stored };
+}
+
+function skippedResult(skipped: readonly SendRecord[]): Partial<ReportResult> {
+  const first = skipped[0];
+  const allSent = skipped.every((r) => r.state === 'sent' || r.state === 'pending');
+  return {
+    skipped: allSent ? 'already-sent' : 'nothing-to-send',
+    previousSend: first && { state: first.state, claimedAt: first.claimedAt, sentAt: first.sentAt },
+  };
+}
+
+/**
+ * The revision a send of `current` goes out under: the latest recorded one, or revision 0
+ * (written now) for the period's first email. New recipients of an already-revised period
+ * join its latest revision.
+ */
+async function currentRevision(deps: ReportDeps, prepared: Prepared): Promise<number> {
+  const { reportId, period } = prepared.base;
+  const latest = (await deps.ledger.revisions(reportId, period)).at(-1);
+  if (latest) return latest.revision;
+  // Conditional: a concurrent first send may write it first, with the same numbers.
+  await deps.ledger.addRevision({
+    reportId,
+    periodKey: period,
+    revision: 0,
+    snapshotVersion: prepared.snapshotVersion,
+    metrics: shownMetrics(prepared.current),
+    createdAt: new Date((deps.now ?? Date.now)()).toISOString(),
+  });
+  return 0;
+}
+
+export async function runReport(
+  deps: ReportDeps,
+  request: ReportRequest = {},
+): Promise<ReportResult> {
+  const logger = deps.logger ?? silentLogger;
+  const now = deps.now ?? Date.now;
+  const { config } = deps;
+  const period = resolvePeriod(config, request.period, now());
+
+  checkRecipients(request.recipients);
+  const recipients = normalizeRecipients(request.recipients ?? config.email.recipients);
+  if (!request.dryRun && recipients.length === 0) {
+    throw new InvalidRequestError(
+      'there is nobody to send the report to: set email.recipients in the configuration or pass "recipients"',
+    );
+  }
+  if (!request.dryRun && request.force === true && request.recipients === undefined) {
+    // A forced resend used to go to everyone; now it goes to whom the operator names.
+    throw new InvalidRequestError(
+      'force re-sends only to the recipients you name: add "recipients": ["…"], or pass "force": "all" to re-send to every configured recipient',
+    );
+  }
+
+  const prepared = await prepareReport(deps, period);
+  if (request.dryRun) {
+    logger.info('rendered a dry run', { period: period.key });
+    return { ...prepared.base, html: prepared.rendered.html, text: prepared.rendered.text };
+  }
+  const revision = await currentRevision(deps, prepared);
+  const force = request.force ? new Set(recipients) : undefined;
+  return deliverReport(deps, prepared, revision, recipients, force);
+}
+
+export interface RevisionResult {
+  period: string;
+  revision: number;
+  changes: MetricChange[];
+  report?: ReportResult;
+}
+
+/** How many times a revision number lost to a concurrent writer is re-read. */
+const REVISION_ATTEMPTS = 4;
+
+/**
+ * After late data was ingested: for each period whose report was already sent and whose
+ * numbers changed (config `email.revisions`), records the next revision of its numbers and
+ * emails it, marked "Revised" with the changed metrics, to everyone who got an earlier one
+ * — once per recipient and revision. Safe to run again for the same periods (an ingest
+ * retried by Lambda does): a revision already recorded is resumed for the recipients it
+ * has not reached, never re-sent to those it has.
+ */
+export async function sendRevisions(
+  deps: ReportDeps,
+  periodKeys: readonly string[],
+): Promise<RevisionResult[]> {
+  const logger = deps.logger ?? silentLogger;
+  const now = deps.now ?? Date.now;
+  const { config } = deps;
+  const { reportId } = config;
+  const policy = config.email.revisions;
+  if (policy.mode === 'mark') return [];
+
+  // The periods someone may hold numbers of: sent, or pending (maybe sent).
+  const candidates: { period: Period; sends: SendRecord[]; reached: string[] }[] = [];
+  for (const key of [...new Set(periodKeys)]) {
+    const sends = await deps.ledger.sendsFor(reportId, key);
+    const reached = normalizeRecipients(
+      sends.filter((s) => s.state === 'sent' || s.state === 'pending').map((s) => s.recipient),
+    );
+    if (reached.length > 0)
+      candidates.push({ period: resolvePeriod(config, key, now()), sends, reached });
+  }
+  if (candidates.length === 0) return [];
+
+  // Revisions first, snapshots second: every revision read was written from a snapshot read
+  // before it, so ours is at least as new, and a lost race never records older numbers as a
+  // newer revision. One recompute call for all (they are up to date after an ingest).
+  const revisionsOf = new Map<string, RevisionRecord[]>();
+  for (const c of candidates) {
+    revisionsOf.set(c.period.key, await deps.ledger.revisions(reportId, c.period.key));
+  }
+  const { snapshots } = await recomputePeriods(
+    deps,
+    candidates.map((c) => c.period),
+  );
+
+  const results: RevisionResult[] = [];
+  const failures: DeliveryError[] = [];
+  for (const { period, sends, reached } of candidates) {
+    const key = period.key;
+    let revisions = revisionsOf.get(key) ?? [];
+    let stored = snapshots.get(key);
+    let target: RevisionRecord | undefined;
+    let earlier: RevisionRecord | undefined;
+    for (let attempt = 1; attempt <= REVISION_ATTEMPTS && !target; attempt++) {
+      if (attempt > 1) {
+        revisions = await deps.ledger.revisions(reportId, key);
+        stored = (await recomputePeriods(deps, [period])).snapshots.get(key);
+      }
+      const latest = revisions.at(-1);
+      if (!latest || !stored) break; // sent before revisions were recorded: nothing to compare
+      const changes = changedMetrics(latest.metrics, stored.snapshot, {
+        locale: config.locale,
+        minChange: policy.minChange,
+      });
+      if (changes.length === 0) {
+        // Nothing new; resume the latest revision if a crash or a failure cut it short.
+        if (latest.revision > 0) {
+          target = latest;
+          earlier = revisions.at(-2);
+        }
+        break;
+      }
+      const next: RevisionRecord = {
+        reportId,
+        periodKey: key,
+        revision: latest.revision + 1,
+        snapshotVersion: stored.version,
+        metrics: shownMetrics(stored.snapshot),
+        createdAt: new Date(now()).toISOString(),
+      };
+      if (await deps.ledger.addRevision(next)) {
+        target = next;
+        earlier = latest;
+      }
+      // Lost the race: another ingest recorded this number; compare against it.
+    }
+    if (!target || !earlier || !stored) continue;
+    const revisionNumber = target.revision;
+    const missing = reached.filter(
+      (to) =>
+        !sends.some(
+          (s) => s.recipient === to && s.revision === revisionNumber && s.state !== 'retry',
+        ),
+    );
+    if (missing.length === 0) continue;
+
+    const changes = changedMetrics(earlier.metrics, stored.snapshot, {
+      locale: config.locale,
+      minChange: 0,
+    });
+    const prepared = await prepareReport(deps, period, { number: revisionNumber, changes });
+    logger.info('sending a revised report', {
+      period: key,
+      revision: revisionNumber,
+      changed: changes.map((c) => c.id),
+      recipients: missing.length,
+    });
+    try {
+      const report = await deliverReport(deps, prepared, revisionNumber, missing);
+      results.push({ period: key, revision: revisionNumber, changes, report });
+    } catch (error) {
+      if (!(error instanceof DeliveryError)) throw error;
+      failures.push(error);
+      results.push({ period: key, revision: revisionNumber, changes });
+    }
+  }
+  if (failures.length > 0) {
+    // Failing the ingest makes Lambda retry it; the retry resumes these revisions.
+    throw new DeliveryError(
+      failures.map((f) => f.message).join(' | '),
+      failures.flatMap((f) => f.deliveries),
+    );
+  }
+  return results;
 }
 
 export interface BackfillRequest {
@@ -310,7 +512,8 @@ export interface BackfillRequest {
   /** Also send each period's report (to these recipients, once per period). */
   send?: boolean;
   recipients?: string[];
-  force?: boolean;
+  /** Recompute even if up to date; with `send`, as ReportRequest `force`. */
+  force?: boolean | 'all';
 }
 
 export interface BackfillResult {
@@ -342,7 +545,9 @@ export async function runBackfill(
       `${request.from} to ${request.to} is ${periods.length} periods; backfill at most ${MAX_BACKFILL_PERIODS} at a time`,
     );
   }
-  const { snapshots, recomputed } = await recomputePeriods(deps, periods, { force: request.force });
+  const { snapshots, recomputed } = await recomputePeriods(deps, periods, {
+    force: request.force !== undefined && request.force !== false,
+  });
   const result: BackfillResult = {
     reportId: config.reportId,
     periods: periods.map((p) => {

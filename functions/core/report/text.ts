@@ -12,6 +12,11 @@ export function renderText(view: ReportView): string {
   const out: string[] = [];
   out.push(view.name, view.period.long, '');
   if (view.revised) out.push(...wrap(`*** ${view.revised} ***`), '');
+  if (view.changes.length > 0) {
+    out.push('What changed:');
+    for (const c of view.changes) out.push(...wrap(`${c.label}: ${c.before} → ${c.after}`, '  '));
+    out.push('');
+  }
 
   out.push(heading('Key numbers'), ...metricLines(view.headline), '');
 

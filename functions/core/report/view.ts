@@ -14,6 +14,7 @@ import {
 import type { MetricValue, Snapshot } from '../snapshot';
 import { type DeltaView, formatDuration, ReportFormatter } from './format';
 import { periodWords, plainSpaces, shortLabel } from './period-words';
+import type { MetricChange } from './revision';
 
 export interface ReportInput {
   snapshot: Snapshot;
@@ -29,6 +30,20 @@ export interface ReportInput {
    * @default - not shown (a snapshot read back from the store has no timing)
    */
   computeSeconds?: number;
+  /**
+   * Set for a revised email (late data changed numbers already sent): the subject is marked
+   * "Revised" and the changed metrics are listed, old → new.
+   * @default - an ordinary report
+   */
+  revision?: { number: number; changes: MetricChange[] };
+}
+
+/** One changed metric of a revised email, both values formatted. */
+export interface ChangeView {
+  id: string;
+  label: string;
+  before: string;
+  after: string;
 }
 
 export interface MetricView {
@@ -107,6 +122,8 @@ export interface ReportView {
   preview: string;
   period: { key: string; long: string; short: string };
   revised: string | null;
+  /** Revised email only: the metrics whose numbers changed since the last email. */
+  changes: ChangeView[];
   headline: MetricView[];
   /** `Last 12 weeks`. */
   trendsTitle: string;
@@ -196,12 +213,22 @@ export function buildReportView(input: ReportInput): ReportView {
   });
 
   const sections: SectionView[] = [];
+  /** Metrics shown only as cells of the movement table (still defined in the glossary). */
+  const movementIds = new Set<string>();
   for (const spec of SECTIONS) {
     const defs = METRICS.filter(
       (d) => spec.families.includes(d.family) && snapshot.metrics[d.id] !== undefined,
     );
     const tables = defs.flatMap((d) => breakdownTable(d, snapshot.metrics[d.id], fmt));
     const notes: string[] = [];
+    if (spec.id === 'customers') {
+      const movements = movementTable(snapshot, fmt);
+      if (movements) {
+        tables.unshift(movements.table);
+        notes.push(movements.note);
+        for (const id of movements.ids) movementIds.add(id);
+      }
+    }
     if (spec.id === 'models') {
       const atRisk = atRiskTable(snapshot, fmt);
       if (atRisk) {
@@ -218,6 +245,7 @@ export function buildReportView(input: ReportInput): ReportView {
   const shown = new Set([
     ...headline.map((m) => m.id),
     ...sections.flatMap((s) => s.metrics.map((m) => m.id)),
+    ...movementIds,
   ]);
   const glossary = METRICS.filter((d) => shown.has(d.id)).map((d) => ({
     label: d.label,
@@ -225,14 +253,22 @@ export function buildReportView(input: ReportInput): ReportView {
   }));
 
   const { subject, summary } = subjectLine(config.name, words.dated, headline);
+  const changes: ChangeView[] = (input.revision?.changes ?? []).map((c) => ({
+    id: c.id,
+    label: METRICS.find((d) => d.id === c.id)?.label ?? c.id,
+    before: fmt.value(c.before.unit, c.before.value),
+    after: fmt.value(c.after.unit, c.after.value),
+  }));
   return {
     name: config.name,
-    subject,
+    subject: input.revision ? `[Revised] ${subject}` : subject,
     preview: summary || words.long,
     period: { key: snapshot.period.key, long: words.long, short: words.short },
-    revised: snapshot.revised
-      ? `Revised: data for ${words.short} changed after this report was first sent. These numbers replace the earlier ones.`
-      : null,
+    revised:
+      snapshot.revised || input.revision
+        ? `Revised: data for ${words.short} changed after this report was first sent. These numbers replace the earlier ones.`
+        : null,
+    changes,
     headline,
     trendsTitle: `Last ${Math.max(0, ...trends.map((t) => t.values.length))} ${words.plural}`,
     trends,
@@ -348,6 +384,74 @@ function breakdownTable(
       ...(rest > 0 ? { more: `and ${rest} more` } : {}),
     },
   ];
+}
+
+/**
+ * The rows of the movement table (METRICS.md "Movements"): each row a term of
+ * start + new + reactivated (+ expansion − contraction) − churned = end, by its metric id
+ * in the customers and the MRR column. Expansion and contraction exist for MRR only.
+ */
+const MOVEMENT_ROWS: readonly { label: string; customers?: string; mrr: string }[] = [
+  { label: 'Start', customers: 'customers_start', mrr: 'mrr_start' },
+  { label: '+ New', customers: 'customers_new_active_at_end', mrr: 'mrr_new' },
+  { label: '+ Reactivated', customers: 'reactivated_customers', mrr: 'mrr_reactivation' },
+  { label: '+ Expansion', mrr: 'mrr_expansion' },
+  { label: '− Contraction', mrr: 'mrr_contraction' },
+  { label: '− Churned', customers: 'churned_customers', mrr: 'mrr_churned' },
+  { label: '= End', customers: 'customers_end', mrr: 'mrr_end' },
+];
+
+/** Under the movement table: how it adds up, and why its New is not `new_customers`. */
+function movementsNote(withMrr: boolean): string {
+  const mrr = withMrr ? ' (MRR also + expansion − contraction)' : '';
+  return (
+    `Start + new + reactivated − churned = end${mrr}. New here counts the new customers ` +
+    'still active at the end; New customers above also counts those who joined and left ' +
+    'within the period.'
+  );
+}
+
+/**
+ * Customers and MRR from start to end, as a table with one column per base. A column is
+ * shown only when every one of its terms has a value: with a term missing it could not add
+ * up. Terms are shown as amounts, their sign is in the row label.
+ */
+function movementTable(
+  snapshot: Snapshot,
+  fmt: ReportFormatter,
+): { table: TableView; ids: string[]; note: string } | null {
+  const valueIn = (id: string) => {
+    const v = snapshot.metrics[id]?.value;
+    return v !== null && v !== undefined && Number.isFinite(v) ? v : null;
+  };
+  const complete = (ids: string[]) => ids.length > 0 && ids.every((id) => valueIn(id) !== null);
+  const customerIds = MOVEMENT_ROWS.flatMap((r) => (r.customers ? [r.customers] : []));
+  const mrrIds = MOVEMENT_ROWS.map((r) => r.mrr);
+  const bases = [
+    { header: 'Customers', key: 'customers' as const, unit: 'count' as const, ids: customerIds },
+    { header: 'MRR', key: 'mrr' as const, unit: 'money' as const, ids: mrrIds },
+  ].filter((b) => complete(b.ids));
+  if (bases.length === 0) return null;
+  return {
+    ids: bases.flatMap((b) => b.ids),
+    note: movementsNote(bases.some((b) => b.key === 'mrr')),
+    table: {
+      title: 'Movements',
+      columns: [
+        { header: 'Movement', align: 'left' },
+        ...bases.map((b) => ({ header: b.header, align: 'right' as const })),
+      ],
+      rows: MOVEMENT_ROWS.filter((r) => bases.some((b) => r[b.key] !== undefined)).map((r) => ({
+        cells: [
+          r.label,
+          ...bases.map((b) => {
+            const id = r[b.key];
+            return id === undefined ? '' : fmt.value(b.unit, valueIn(id));
+          }),
+        ],
+      })),
+    },
+  };
 }
 
 function atRiskTable(snapshot: Snapshot, fmt: ReportFormatter): TableView | null {

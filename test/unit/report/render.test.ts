@@ -381,3 +381,83 @@ describe('escaping', () => {
     expect(subject.startsWith('ACME Bcc: x@evil.test · Week 44')).toBe(true);
   });
 });
+
+describe('movement table', () => {
+  const movements = (input: ReportInput) =>
+    buildReportView(input)
+      .sections.flatMap((s) => s.tables)
+      .find((t) => t.title === 'Movements');
+
+  it('lists customers and MRR from start to end, and the terms add up as printed', async () => {
+    // Act
+    const table = movements(fullInput());
+    const { html } = await renderReport(fullInput());
+
+    // Assess: the fixture's movements. 1,209 + 50 + 3 − 28 = 1,234;
+    // 48,210.00 + 1,520.00 + 118.00 + 402.28 − 262.00 − 867.78 = 49,120.50.
+    expect(table?.columns.map((c) => c.header)).toEqual(['Movement', 'Customers', 'MRR']);
+    expect(table?.rows.map((r) => r.cells)).toEqual([
+      ['Start', '1,209', '$48,210.00'],
+      ['+ New', '50', '$1,520.00'],
+      ['+ Reactivated', '3', '$118.00'],
+      ['+ Expansion', '', '$402.28'],
+      ['− Contraction', '', '$262.00'],
+      ['− Churned', '28', '$867.78'],
+      ['= End', '1,234', '$49,120.50'],
+    ]);
+    expect(html).toContain('Movements');
+    expect(html).toContain('− Contraction');
+    expect(html).toContain('$49,120.50');
+    // Its terms are in the glossary.
+    expect(html).toContain('<strong>Reactivated customers</strong>');
+  });
+
+  it('leaves out a column with a missing term, and the table without any', () => {
+    // Prepare: no MRR movements (an older snapshot, or no mrr values).
+    const s = fixtureSnapshot();
+    for (const id of ['mrr_new', 'mrr_expansion']) delete s.metrics[id];
+    const none = fixtureSnapshot();
+    delete none.metrics.reactivated_customers;
+    delete none.metrics.mrr_churned;
+
+    // Act
+    const customersOnly = movements(fullInput(s));
+
+    // Assess
+    expect(customersOnly?.columns.map((c) => c.header)).toEqual(['Movement', 'Customers']);
+    expect(customersOnly?.rows.map((r) => r.cells[0])).toEqual([
+      'Start',
+      '+ New',
+      '+ Reactivated',
+      '− Churned',
+      '= End',
+    ]);
+    expect(movements(fullInput(none))).toBeUndefined();
+    // The note under it says how it adds up, without the MRR terms it no longer shows.
+    const notes = (input: ReportInput) =>
+      buildReportView(input).sections.find((x) => x.id === 'customers')?.notes ?? [];
+    expect(notes(fullInput())).toEqual([
+      'Start + new + reactivated − churned = end (MRR also + expansion − contraction). New here counts the new customers still active at the end; New customers above also counts those who joined and left within the period.',
+    ]);
+    expect(notes(fullInput(s))[0]).toMatch(/^Start \+ new \+ reactivated − churned = end\. New/);
+    expect(notes(fullInput(none))).toEqual([]);
+  });
+
+  it('escapes the values it prints', () => {
+    // Prepare: formatted numbers hold no markup, so put some into the table's cells to
+    // check they go through the escaping table writer like every breakdown.
+    const view = buildReportView(fullInput());
+    const table = view.sections.flatMap((x) => x.tables).find((t) => t.title === 'Movements');
+    if (!table) throw new Error('no movement table');
+    table.rows[0] = { cells: ['<b>x</b>', '1 & 2', '"3"'] };
+
+    // Act
+    const mjml = reportMjml(view);
+
+    // Assess
+    expect(mjml).toContain('&lt;b&gt;x&lt;/b&gt;');
+    expect(mjml).toContain('1 &amp; 2');
+    expect(mjml).toContain('&quot;3&quot;');
+    expect(mjml).not.toContain('<b>x</b>');
+  });
+});
