@@ -41,5 +41,10 @@ function deltaLine(m: MetricView): string {
     ? ` <span style="color:${MUTED};white-space:nowrap">was ${e(d.previous)}</span>`
     : '';
   const change = [d.arrow, d.text].filter(Boolean).join(' ');
-  return `<div style="font-size:13px;line-height:18px"><span style="color:${toneColor(d.tone)};font-weight:600;white-space:nowrap" title="${e(verdict(d))}">${e(change)}</span>${was}</div>`;
+  // A small sample: the change stays grey and says how few observations it rests on.
+  const title = m.sample ? `small sample (${m.sample})` : verdict(d);
+  const sample = m.sample
+    ? ` <span class="small-sample" style="color:${MUTED};white-space:nowrap">${e(m.sample)}</span>`
+    : '';
+  return `<div style="font-size:13px;line-height:18px"><span style="color:${toneColor(d.tone)};font-weight:600;white-space:nowrap" title="${e(title)}">${e(change)}</span>${sample}${was}</div>`;
 }

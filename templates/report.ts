@@ -5,6 +5,8 @@
  */
 import { escapeHtml as e } from '../functions/core/report/escape';
 import type { ReportView } from '../functions/core/report/view';
+import { attentionMjml } from './attention';
+import { cohortsMjml } from './cohorts';
 import { footerMjml } from './footer';
 import { headerMjml } from './header';
 import { headlineMjml } from './headline';
@@ -31,9 +33,11 @@ export function reportMjml(view: ReportView): string {
 </mj-head>
 <mj-body background-color="${PAGE}" width="600px">
 ${headerMjml(view)}
+${attentionMjml(view.attention)}
 ${headlineMjml(view.headline)}
 ${trendsMjml(view.trends, view.trendsTitle)}
 ${view.sections.map(sectionMjml).join('\n')}
+${cohortsMjml(view.cohorts)}
 ${footerMjml(view)}
 </mj-body>
 </mjml>`;

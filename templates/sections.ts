@@ -36,8 +36,14 @@ function metricRow(m: MetricView): string {
   const d = m.delta;
   const change = [d.arrow, d.text].filter(Boolean).join(' ');
   const was = d.previous ? `<small style="${SMALL}">was ${e(d.previous)}</small>` : '';
+  // A small sample: the change stays grey and says how few observations it rests on.
+  const title = m.sample ? `small sample (${m.sample})` : verdict(d);
+  const sample = m.sample
+    ? `<small class="small-sample" style="${SMALL}">${e(m.sample)}</small>`
+    : '';
+  const under = [sample, was].filter(Boolean).join('<br />');
   const delta = change
-    ? `<span style="color:${toneColor(d.tone)}" title="${e(verdict(d))}">${e(change)}</span>${was ? `<br />${was}` : ''}`
-    : was;
+    ? `<span style="color:${toneColor(d.tone)}" title="${e(title)}">${e(change)}</span>${under ? `<br />${under}` : ''}`
+    : under;
   return `<tr valign="top"><td style="${CELL}">${label}</td><td align="right" nowrap style="${CELL}">${value}</td><td align="right" nowrap style="${CELL}">${delta}</td></tr>`;
 }

@@ -4,6 +4,7 @@
  * single source of the type and of every default listed in METRICS.md.
  */
 import { z } from 'zod';
+import { METRIC_IDS } from './metrics/catalogue';
 import { EmailAddress, hasControlCharacter } from './report/address';
 
 export const DATASET_NAMES = [
@@ -67,6 +68,76 @@ const ReportName = z
  * `{ "<dataset>": { "<canonical>": "<column>" } }` applies to one dataset and wins.
  */
 const ColumnMap = z.record(z.string(), z.union([z.string(), z.record(z.string(), z.string())]));
+
+/**
+ * A threshold on one metric, in the metric's unit as the snapshot stores it: percentages
+ * are 0..100 (`{ "above": 5 }` on `churn_rate` is 5 %), money is in the report currency.
+ */
+const Threshold = z
+  .strictObject({
+    above: z.number({ message: 'must be a number in the metric’s unit' }).optional(),
+    below: z.number({ message: 'must be a number in the metric’s unit' }).optional(),
+  })
+  .refine((t) => t.above !== undefined || t.below !== undefined, {
+    message: 'needs "above", "below" or both',
+  })
+  .refine((t) => t.above === undefined || t.below === undefined || t.below <= t.above, {
+    message: '"below" must not be more than "above"',
+  });
+
+const KNOWN_METRICS = new Set(METRIC_IDS);
+
+/** "What needs attention" at the top of the email, and the small-sample marker. */
+const Flags = z
+  .strictObject({
+    /** `{ "churn_rate": { "above": 5 } }`: flag the metric when its value crosses a bound. */
+    thresholds: z
+      .record(z.string(), Threshold)
+      .superRefine((thresholds, ctx) => {
+        for (const id of Object.keys(thresholds)) {
+          if (KNOWN_METRICS.has(id)) continue;
+          ctx.addIssue({
+            code: 'custom',
+            path: [id],
+            message: `is not a metric id; valid ids are ${METRIC_IDS.join(', ')}`,
+          });
+        }
+      })
+      .default({}),
+    /**
+     * Flag a value outside median ± k · 1.4826 · MAD of the same metric over its trailing
+     * periods (the current one excluded).
+     */
+    anomaly: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        k: z.number().gt(0, { message: 'must be more than 0 (3 is usual)' }).default(3),
+        /** Trailing periods looked at; at most `email.trendPeriods` − 1 are loaded. */
+        periods: z
+          .number()
+          .int({ message: 'must be a whole number' })
+          .min(3, { message: 'must be at least 3' })
+          .max(52, { message: 'must be at most 52' })
+          .default(8),
+        /** Fewer trailing values than this (new metric, gaps): no anomaly flag. */
+        minPeriods: z
+          .number()
+          .int({ message: 'must be a whole number' })
+          .min(3, { message: 'must be at least 3' })
+          .default(6),
+      })
+      .refine((a) => a.minPeriods <= a.periods, {
+        message: '"minPeriods" must not be more than "periods"',
+      })
+      .prefault({}),
+    /** A rate from fewer observations than this shows its change uncoloured, with `n = …`. */
+    minSample: z
+      .number()
+      .int({ message: 'must be a whole number' })
+      .min(0, { message: 'must be 0 or more (0 turns the marker off)' })
+      .default(30),
+  })
+  .prefault({});
 
 export const ReportConfigSchema = z
   .object({
@@ -159,6 +230,7 @@ export const ReportConfigSchema = z
           .prefault({}),
       })
       .prefault({}),
+    flags: Flags,
   })
   .strict();
 

@@ -69,6 +69,11 @@ export interface ComputeSnapshotsInput {
    * @default - every period
    */
   modelPeriods?: readonly string[];
+  /**
+   * Keys of the periods whose snapshot gets the cohort retention matrix (`cohorts`).
+   * @default - the latest requested period (the reported one)
+   */
+  cohortPeriods?: readonly string[];
   /** DuckDB's memory limit, spill folder and threads. @default - DuckDB's defaults */
   duck?: DuckOptions;
   /** Where files that are not on local disk are copied. @default - the OS temp folder */
@@ -195,7 +200,12 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
           onProgress?.({ dataset, file: file.key, bytes: size, rows });
         }
       }
-      const result = await computeMetrics(db, { config, periods, datasetsWithFiles: datasets });
+      const result = await computeMetrics(db, {
+        config,
+        periods,
+        datasetsWithFiles: datasets,
+        ...(input.cohortPeriods ? { cohortPeriods: input.cohortPeriods } : {}),
+      });
       await models.load(
         db,
         result.counts.orders.rowsAccepted - result.counts.orders.duplicatesDropped > 0,
@@ -229,6 +239,8 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
         inputFiles: structuredClone(inputFiles),
       };
       models.apply(snapshot);
+      const cohorts = computed.cohorts.get(period.key);
+      if (cohorts) snapshot.cohorts = cohorts;
       snapshot.metrics = inCatalogueOrder(snapshot.metrics, period.key);
       return snapshot;
     });

@@ -74,6 +74,32 @@ export interface AtRiskCustomer {
   lastPurchase: string;
 }
 
+/** One signup cohort of the retention matrix (METRICS.md "Cohorts"). */
+export interface CohortRow {
+  /** The period the cohort's customers were acquired in, e.g. `2026-W40`. */
+  key: string;
+  /** Customers acquired in it (≥ 1: a cohort without customers is left out). */
+  size: number;
+  /**
+   * Per age k = 0, 1, … (the cohort's own period, the next one …) up to the reported
+   * period: % of the cohort active at the end of that period, 0..100.
+   */
+  customer: number[];
+  /**
+   * Subscriptions mode with mrr values only: the cohort's MRR at the end of age k as a % of
+   * its MRR at the end of age 0; null where that first MRR is 0.
+   */
+  revenue?: (number | null)[];
+}
+
+/** Signup cohorts × periods since signup, for the reported period (oldest cohort first). */
+export interface CohortMatrix {
+  kind: PeriodKind;
+  /** How customers are acquired and active: the customer base's mode. */
+  mode: 'subscriptions' | 'orders';
+  cohorts: CohortRow[];
+}
+
 export interface Snapshot {
   reportId: string;
   period: PeriodInfo;
@@ -85,6 +111,8 @@ export interface Snapshot {
   inputFiles: InputFile[];
   models?: ModelsSummary;
   atRisk?: AtRiskCustomer[];
+  /** The cohort retention matrix; on the reported period's snapshot only. */
+  cohorts?: CohortMatrix;
   /** Set when the snapshot was recomputed after its report was sent. */
   revised?: boolean;
   /** Bumped by every recompute; DynamoDB writes are conditional on it. */

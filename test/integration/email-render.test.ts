@@ -12,7 +12,7 @@ import { type RenderedReport, renderReport } from '../../functions/core/report/r
 import {
   fixtureConfig,
   fixtureHistory,
-  fixtureSnapshot,
+  fixtureSnapshotWithCohorts,
   HOSTILE,
   hostileSnapshot,
 } from '../fixtures/report-snapshot';
@@ -53,8 +53,9 @@ describe('report email in Chromium', () => {
         '--disable-sync',
       ],
     });
+    // Every section, the cohort heatmaps included.
     report = await renderReport({
-      snapshot: fixtureSnapshot(),
+      snapshot: fixtureSnapshotWithCohorts(),
       history: fixtureHistory(),
       config: fixtureConfig(),
       rejectedLocation: 's3://acme-reports/rejected/',
@@ -138,6 +139,52 @@ describe('report email in Chromium', () => {
         expect(image.right).toBeLessThanOrEqual(width);
       }
       expect(requests).toEqual([]);
+    });
+  }
+
+  for (const width of [600, 375]) {
+    it(`shows the cohort heatmaps whole and unscaled at ${width} px`, async () => {
+      // Prepare
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+
+      // Act
+      await page.setContent(pageHtml(report), { waitUntil: 'load' });
+      const maps = await page.$$eval('img.cohort-heatmap', (els) =>
+        els.map((el) => {
+          const img = el as HTMLImageElement;
+          const box = img.getBoundingClientRect();
+          return {
+            alt: img.alt,
+            ok: img.complete && img.naturalWidth > 0,
+            naturalWidth: img.naturalWidth,
+            left: box.left,
+            right: box.right,
+            width: box.width,
+            height: box.height,
+            visible: img.checkVisibility({ opacityProperty: true, visibilityProperty: true }),
+          };
+        }),
+      );
+      const section = await page.$('.section-cohorts');
+      await section?.screenshot({ path: `${ARTIFACTS}/cohorts-${width}.png` });
+      await page.close();
+
+      // Assess: two maps, each drawn at 2× (13 × 48 = 624 device px) and shown at its full
+      // 312 × 195 CSS px at both widths (375 − 2 × 24 px padding = 327 px leaves room), so
+      // the 7.5 px digits are not scaled down.
+      expect(maps.map((m) => m.alt.split(' by ')[0])).toEqual([
+        'Customer retention',
+        'Revenue retention',
+      ]);
+      for (const m of maps) {
+        expect(m.ok).toBe(true);
+        expect(m.visible).toBe(true);
+        expect(m.naturalWidth).toBe(624);
+        expect(m.width).toBe(312);
+        expect(m.height).toBe(195);
+        expect(m.left).toBeGreaterThanOrEqual(0);
+        expect(m.right).toBeLessThanOrEqual(width);
+      }
     });
   }
 

@@ -105,3 +105,50 @@ describe('parseConfig email.revisions', () => {
     expect(problemWith({ email: { revisions: { minchange: 0.1 } } })).toContain('minchange');
   });
 });
+
+describe('parseConfig flags', () => {
+  it('defaults to no thresholds, anomalies at 3 · MAD over 8 periods, and a minimum sample of 30', () => {
+    expect(parseConfig({}).flags).toEqual({
+      thresholds: {},
+      anomaly: { enabled: true, k: 3, periods: 8, minPeriods: 6 },
+      minSample: 30,
+    });
+  });
+
+  it('accepts thresholds in the metric’s unit by metric id', () => {
+    const flags = parseConfig({
+      flags: { thresholds: { churn_rate: { above: 5 }, nps: { below: 20, above: 80 } } },
+    }).flags;
+    expect(flags.thresholds).toEqual({ churn_rate: { above: 5 }, nps: { below: 20, above: 80 } });
+  });
+
+  it('refuses an unknown metric id and lists the valid ones', () => {
+    const message = problemWith({ flags: { thresholds: { churn: { above: 5 } } } });
+    expect(message).toContain('flags.thresholds.churn is not a metric id; valid ids are ');
+    expect(message).toContain('churn_rate, retention_rate');
+  });
+
+  it('refuses a threshold without a bound, with "below" over "above", or with an unknown key', () => {
+    expect(problemWith({ flags: { thresholds: { churn_rate: {} } } })).toContain(
+      'flags.thresholds.churn_rate needs "above", "below" or both',
+    );
+    expect(
+      problemWith({ flags: { thresholds: { churn_rate: { above: 2, below: 5 } } } }),
+    ).toContain('flags.thresholds.churn_rate "below" must not be more than "above"');
+    expect(problemWith({ flags: { thresholds: { churn_rate: { over: 5 } } } })).toContain(
+      'flags.thresholds.churn_rate',
+    );
+  });
+
+  it('refuses k of 0, minPeriods over periods, and a fractional minimum sample', () => {
+    expect(problemWith({ flags: { anomaly: { k: 0 } } })).toContain(
+      'flags.anomaly.k must be more than 0 (3 is usual)',
+    );
+    expect(problemWith({ flags: { anomaly: { periods: 4, minPeriods: 6 } } })).toContain(
+      'flags.anomaly "minPeriods" must not be more than "periods"',
+    );
+    expect(problemWith({ flags: { minSample: 2.5 } })).toContain(
+      'flags.minSample must be a whole number',
+    );
+  });
+});

@@ -10,10 +10,11 @@ import { DATASET_NAMES } from '../config';
 import type { Duck } from '../duck/db';
 import { createPlanTables } from '../duck/plan-tables';
 import { datasetCounts, markDuplicates } from '../duck/tables';
-import type { MetricValue } from '../snapshot';
+import type { CohortMatrix, MetricValue } from '../snapshot';
 import type { Period } from '../time/periods';
 import { loadActivity } from './activity';
 import { type DatasetStatus, type EngineState, periodMetrics } from './assemble';
+import { loadCohorts } from './cohorts';
 import { type ActivityMode, loadCustomerBase } from './customer-base';
 import { loadFirstWeek } from './customers';
 import { loadEmailCampaigns } from './email';
@@ -38,6 +39,11 @@ export interface ComputeMetricsInput {
   periods: readonly Period[];
   /** Datasets with at least one export file (even an empty or unreadable one). */
   datasetsWithFiles: Iterable<DatasetName>;
+  /**
+   * Keys of the periods that get a cohort retention matrix (metrics/cohorts.ts).
+   * @default - the latest requested period
+   */
+  cohortPeriods?: readonly string[];
 }
 
 export interface ComputedMetrics {
@@ -46,6 +52,8 @@ export interface ComputedMetrics {
   /** Metric values of each period, in the caller's order of `periods`. */
   metrics: Record<string, MetricValue>[];
   counts: Record<DatasetName, DatasetCounts>;
+  /** The cohort matrix by period key; none without the customer base's dataset. */
+  cohorts: Map<string, CohortMatrix>;
 }
 
 function baseReason(
@@ -128,5 +136,14 @@ export async function computeMetrics(
   for (let i = 0; i < plan.size; i++) {
     metrics[plan.inputIndex[i] as number] = periodMetrics(state, i);
   }
-  return { plan, mode, metrics, counts };
+
+  // The cohort matrix, for the reported period(s) only: it reads 12 periods of history.
+  const cohorts = new Map<string, CohortMatrix>();
+  if (base !== null) {
+    const keys = new Set(input.cohortPeriods ?? [plan.periods[plan.size - 1]?.key]);
+    for (const period of plan.periods.filter((p) => keys.has(p.key))) {
+      cohorts.set(period.key, await loadCohorts(db, period, { mode, activeWindowDays: window }));
+    }
+  }
+  return { plan, mode, metrics, counts, cohorts };
 }

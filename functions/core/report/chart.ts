@@ -189,3 +189,153 @@ function cover(layer: Float32Array, index: number, coverage: number): void {
   const c = Math.min(1, Math.max(0, coverage));
   if (c > (layer[index] ?? 0)) layer[index] = c;
 }
+
+// ---------------------------------------------------------------------------------------
+// Cohort heatmap
+// ---------------------------------------------------------------------------------------
+
+export interface HeatmapOptions {
+  /** Size of one cell as shown, CSS px (a gap of `gap` is inside it, right and below). */
+  cellWidth: number;
+  cellHeight: number;
+  gap: number;
+  /** Device pixels per CSS pixel. */
+  scale: number;
+  /** Device pixels per pixel of the 3 × 5 digit font. */
+  fontPixel: number;
+}
+
+export const HEATMAP_DEFAULTS: HeatmapOptions = {
+  cellWidth: 24,
+  cellHeight: 15,
+  gap: 1,
+  scale: 2,
+  fontPixel: 3,
+};
+
+export interface HeatmapInput {
+  /** Per row (a cohort, oldest first) its cells by column (age); null: no value. */
+  rows: readonly (readonly (number | null)[])[];
+  /** Drawn left of each row (digits only, e.g. the week number `33`). */
+  rowLabels: readonly string[];
+  /** Drawn above each column (`0` … `11`). */
+  columnLabels: readonly string[];
+}
+
+/** The colour steps of the heatmap: 0–10 % is step 0 … 90–100 % (and over) step 9. */
+const HEAT_STEPS = 10;
+const NO_VALUE: Rgb = [234, 238, 242];
+const DARK_TEXT: Rgb = [34, 34, 34];
+const LIGHT_TEXT: Rgb = [255, 255, 255];
+const LABEL_TEXT: Rgb = [102, 102, 102];
+
+/**
+ * A 3 × 5 pixel font of the digits and `-`, row by row (bit 2 is the left pixel): enough
+ * for the percentages and labels, so the numbers are readable in the image itself without
+ * a font library, and the HTML stays small (Gmail clips at 102 KB).
+ */
+const GLYPHS: Record<string, readonly number[]> = {
+  '0': [7, 5, 5, 5, 7],
+  '1': [2, 6, 2, 2, 7],
+  '2': [7, 1, 7, 4, 7],
+  '3': [7, 1, 7, 1, 7],
+  '4': [5, 5, 7, 1, 1],
+  '5': [7, 4, 7, 1, 7],
+  '6': [7, 4, 7, 5, 7],
+  '7': [7, 1, 1, 1, 1],
+  '8': [7, 5, 7, 5, 7],
+  '9': [7, 5, 7, 1, 7],
+  '-': [0, 0, 7, 0, 0],
+};
+
+/** The step of a percentage, 0 … HEAT_STEPS − 1 (over 100 % is the top step). */
+export function heatStep(percent: number): number {
+  return Math.min(HEAT_STEPS - 1, Math.max(0, Math.floor(percent / (100 / HEAT_STEPS))));
+}
+
+/**
+ * The colour of a percentage: from a faint tint (step 0, so a 0 % cell still shows) to the
+ * chart blue (step 9: 90 % and over, revenue retention over 100 % too), in equal steps
+ * that read as a scale and deflate well; null is light grey.
+ */
+export function heatColour(percent: number | null): Rgb {
+  if (percent === null || !Number.isFinite(percent)) return NO_VALUE;
+  const t = (heatStep(percent) + 1) / HEAT_STEPS;
+  return [0, 1, 2].map((ch) => Math.round(mix(BACKGROUND[ch] ?? 255, LINE[ch] ?? 0, t))) as [
+    number,
+    number,
+    number,
+  ];
+}
+
+/**
+ * The cohort matrix as a heatmap PNG with its numbers: a header row of ages and a label
+ * column, then row r × column k coloured by its value (whole percent written in it, `-`
+ * for none). A row shorter than the others leaves its later cells blank: those periods
+ * have not ended.
+ */
+export function renderHeatmap(
+  input: HeatmapInput,
+  options: HeatmapOptions = HEATMAP_DEFAULTS,
+): Buffer {
+  const { rows } = input;
+  if (rows.length === 0) throw new ChartError('a heatmap needs at least one row');
+  const columns = Math.max(input.columnLabels.length, ...rows.map((r) => r.length));
+  const s = options.scale;
+  const cw = Math.round(options.cellWidth * s);
+  const ch = Math.round(options.cellHeight * s);
+  const gap = Math.round(options.gap * s);
+  const w = cw * (columns + 1);
+  const h = ch * (rows.length + 1);
+  const data = Buffer.alloc(w * h * 4, 255);
+  const paint = (x0: number, y0: number, x1: number, y1: number, c: Rgb) => {
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0; x < x1; x++) {
+        const i = (y * w + x) * 4;
+        data[i] = c[0];
+        data[i + 1] = c[1];
+        data[i + 2] = c[2];
+      }
+    }
+  };
+  const fp = options.fontPixel;
+  /** Text centred in the cell at grid column `col`, grid row `row` (both with the labels). */
+  const write = (text: string, col: number, row: number, c: Rgb) => {
+    const glyphs = [...text].flatMap((g) => (GLYPHS[g] ? [GLYPHS[g]] : []));
+    const tw = glyphs.length * 4 * fp - fp;
+    let x = col * cw + Math.round((cw - gap - tw) / 2);
+    const y = row * ch + Math.round((ch - gap - 5 * fp) / 2);
+    for (const glyph of glyphs) {
+      glyph.forEach((bits, gy) => {
+        for (let gx = 0; gx < 3; gx++) {
+          if (bits & (4 >> gx)) {
+            paint(x + gx * fp, y + gy * fp, x + (gx + 1) * fp, y + (gy + 1) * fp, c);
+          }
+        }
+      });
+      x += 4 * fp;
+    }
+  };
+  input.columnLabels.forEach((label, k) => {
+    write(label, k + 1, 0, LABEL_TEXT);
+  });
+  rows.forEach((row, r) => {
+    write(input.rowLabels[r] ?? '', 0, r + 1, LABEL_TEXT);
+    row.slice(0, columns).forEach((value, k) => {
+      const x = (k + 1) * cw;
+      const y = (r + 1) * ch;
+      paint(x, y, x + cw - gap, y + ch - gap, heatColour(value));
+      const finite = value !== null && Number.isFinite(value);
+      const text = finite ? String(Math.min(9999, Math.max(0, Math.round(value)))) : '-';
+      write(text, k + 1, r + 1, finite && heatStep(value) >= 5 ? LIGHT_TEXT : DARK_TEXT);
+    });
+  });
+  // As in renderTrendChart: the sync packer only, without `new PNG()`.
+  const image = { width: w, height: h, data, gamma: 0 } as unknown as PNG;
+  return PNG.sync.write(image, {
+    colorType: 2,
+    inputHasAlpha: true,
+    deflateLevel: 9,
+    filterType: 1,
+  });
+}

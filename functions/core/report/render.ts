@@ -4,7 +4,7 @@
  * the period's metrics as a CSV attachment.
  */
 import { reportMjml } from '../../../templates/report';
-import { renderTrendChart } from './chart';
+import { renderHeatmap, renderTrendChart } from './chart';
 import { metricsCsv, metricsCsvFilename } from './csv';
 import { renderText } from './text';
 import { buildReportView, type ReportInput } from './view';
@@ -77,6 +77,20 @@ export async function renderReport(input: ReportInput): Promise<RenderedReport> 
     content: renderTrendChart(t.values),
     alt: t.alt,
   }));
+  const cohorts = view.cohorts;
+  for (const h of cohorts?.heatmaps ?? []) {
+    images.push({
+      cid: h.cid,
+      filename: h.filename,
+      contentType: 'image/png',
+      content: renderHeatmap({
+        rows: h.values,
+        rowLabels: cohorts?.imageLabels ?? [],
+        columnLabels: cohorts?.ages ?? [],
+      }),
+      alt: h.alt,
+    });
+  }
   // MJML pads its output with blank lines and indentation, a fifth of the bytes, and Gmail
   // clips messages over 102 KB. Any whitespace run with a line break becomes one line
   // break, which keeps every word boundary (no <pre> or <textarea> in the email).

@@ -3,6 +3,7 @@
  * it), so it has the same sections, numbers and deltas. Columns are aligned for a
  * fixed-width font; prose is wrapped at 76 characters.
  */
+import { cohortsTextLines } from './cohorts';
 import type { DeltaView } from './format';
 import type { MetricView, ReportView, TableView } from './view';
 
@@ -15,6 +16,11 @@ export function renderText(view: ReportView): string {
   if (view.changes.length > 0) {
     out.push('What changed:');
     for (const c of view.changes) out.push(...wrap(`${c.label}: ${c.before} → ${c.after}`, '  '));
+    out.push('');
+  }
+  if (view.attention.length > 0) {
+    out.push(heading('What needs attention'));
+    for (const a of view.attention) out.push(...wrap(`- ${a.reason}`, '  ', '    '));
     out.push('');
   }
 
@@ -33,6 +39,11 @@ export function renderText(view: ReportView): string {
     for (const table of section.tables) out.push('', ...tableLines(table));
     for (const note of section.notes) out.push('', ...wrap(note, '  '));
     out.push('');
+  }
+
+  if (view.cohorts) {
+    out.push(heading(view.cohorts.title), ...wrap(view.cohorts.note, '  '));
+    out.push(...cohortsTextLines(view.cohorts), '');
   }
 
   const q = view.quality;
@@ -65,13 +76,16 @@ function heading(title: string): string {
   return `${upper}\n${'-'.repeat(len(upper))}`;
 }
 
-/** `label   value   ▲ +0.4 pp  worse   was 1.9%`, with the reason under a null value. */
+/**
+ * `label   value   ▲ +0.4 pp  worse   was 1.9%`, with the reason under a null value; a
+ * small sample says `n = 8` where the verdict would be.
+ */
 function metricLines(metrics: MetricView[]): string[] {
   const rows = metrics.map((m) => [
     m.label,
     m.value,
     [m.delta.arrow, m.delta.text].filter(Boolean).join(' '),
-    verdictWord(m.delta),
+    m.sample ? `${m.sample}, small sample` : verdictWord(m.delta),
     m.delta.previous ? `was ${m.delta.previous}` : '',
   ]);
   const lines = align(rows, ['left', 'right', 'left', 'left', 'left'], '  ');

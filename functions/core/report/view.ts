@@ -10,8 +10,11 @@ import {
   METRICS,
   type MetricDefinition,
   metricDefinition,
+  type Unit,
 } from '../metrics/catalogue';
 import type { MetricValue, Snapshot } from '../snapshot';
+import { type CohortsView, cohortsView } from './cohorts';
+import { computeFlags, type Flag, smallSample } from './flags';
 import { type DeltaView, formatDuration, ReportFormatter } from './format';
 import { periodWords, plainSpaces, shortLabel } from './period-words';
 import type { MetricChange } from './revision';
@@ -55,6 +58,20 @@ export interface MetricView {
   /** Why the value is null. */
   reason?: string;
   delta: DeltaView;
+  /**
+   * `n = 8` when the value is a rate from fewer observations than `flags.minSample`; its
+   * delta is then neutral (uncoloured), however large.
+   */
+  sample?: string;
+}
+
+/** One line of "What needs attention": a threshold crossed or a value out of its range. */
+export interface AttentionView {
+  id: string;
+  label: string;
+  kind: Flag['kind'];
+  /** `Churn 6.2% is above the 5.0% threshold`. */
+  reason: string;
 }
 
 export interface TrendView {
@@ -124,11 +141,15 @@ export interface ReportView {
   revised: string | null;
   /** Revised email only: the metrics whose numbers changed since the last email. */
   changes: ChangeView[];
+  /** Thresholds crossed and values outside their usual range, shown first. */
+  attention: AttentionView[];
   headline: MetricView[];
   /** `Last 12 weeks`. */
   trendsTitle: string;
   trends: TrendView[];
   sections: SectionView[];
+  /** The cohort retention matrix (heatmaps and their numbers), when the snapshot has one. */
+  cohorts: CohortsView | null;
   quality: QualityView;
   glossary: { label: string; definition: string }[];
   reportUrl: string | null;
@@ -191,13 +212,17 @@ export function buildReportView(input: ReportInput): ReportView {
       };
     }
     const isNull = metric.value === null || !Number.isFinite(metric.value);
+    const n = isNull ? null : smallSample(snapshot, def.id, config);
+    const delta = fmt.delta(metric);
     return {
       id: def.id,
       label: def.label,
       value: fmt.value(metric.unit, metric.value),
       isNull,
       ...(isNull ? { reason: metric.reason ?? 'No value for this period.' } : {}),
-      delta: fmt.delta(metric),
+      // A change from a handful of observations is mostly noise: no colour, no verdict.
+      delta: n === null ? delta : { ...delta, tone: 'neutral' },
+      ...(n === null ? {} : { sample: `n = ${fmt.count(n)}` }),
     };
   };
 
@@ -269,13 +294,73 @@ export function buildReportView(input: ReportInput): ReportView {
         ? `Revised: data for ${words.short} changed after this report was first sent. These numbers replace the earlier ones.`
         : null,
     changes,
+    attention: computeFlags(snapshot, input.history, config).map((flag) =>
+      attentionView(flag, snapshot, config, fmt, words.plural),
+    ),
     headline,
     trendsTitle: `Last ${Math.max(0, ...trends.map((t) => t.values.length))} ${words.plural}`,
     trends,
     sections,
+    cohorts: cohortsView(snapshot, fmt.locale),
     quality: qualityView(input, fmt),
     glossary,
     reportUrl: input.reportUrl && /^https?:\/\//i.test(input.reportUrl) ? input.reportUrl : null,
+  };
+}
+
+/** Units whose values are never below 0 (money and NPS can be). */
+const NEVER_NEGATIVE: ReadonlySet<Unit> = new Set<Unit>([
+  'count',
+  'users',
+  'percent',
+  'score',
+  'ratio',
+  'seconds',
+  'minutes',
+  'orders_per_customer',
+  'visits',
+]);
+
+/**
+ * A flag in words, values in the metric's unit: `Churn 6.2% is above the 5.0% threshold`,
+ * `Revenue $1,200.00 is below its usual range $3,000.00–$4,100.00 (median of the last
+ * 8 weeks ± 3·MAD)`.
+ */
+function attentionView(
+  flag: Flag,
+  snapshot: Snapshot,
+  config: ReportConfig,
+  fmt: ReportFormatter,
+  plural: string,
+): AttentionView {
+  const def = metricDefinition(flag.id);
+  const unit = snapshot.metrics[flag.id]?.unit ?? def.unit;
+  const show = (v: number) => fmt.value(unit, v);
+  const fact = `${def.label} ${show(flag.value)} is ${flag.side}`;
+  if (flag.kind === 'threshold') {
+    const n = smallSample(snapshot, flag.id, config);
+    const few = n === null ? '' : ` (from only ${fmt.count(n)} observations)`;
+    return {
+      id: flag.id,
+      label: def.label,
+      kind: flag.kind,
+      reason: `${fact} the ${show(flag.threshold)} threshold${few}`,
+    };
+  }
+  // A count or a share cannot be negative: the range is shown from 0 (the flag is the same).
+  const low = NEVER_NEGATIVE.has(unit) ? Math.max(0, flag.low) : flag.low;
+  const k = new Intl.NumberFormat(fmt.locale, { maximumFractionDigits: 2 }).format(
+    config.flags.anomaly.k,
+  );
+  const periods =
+    flag.used === flag.window
+      ? `the last ${flag.window} ${plural}`
+      : `${flag.used} of the last ${flag.window} ${plural}`;
+  return {
+    id: flag.id,
+    label: def.label,
+    kind: flag.kind,
+    reason: `${fact} its usual range ${show(low)}–${show(flag.high)} (median of ${periods} ± ${k}·MAD)`,
   };
 }
 

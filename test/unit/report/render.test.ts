@@ -10,6 +10,7 @@ import {
   fixtureConfig,
   fixtureHistory,
   fixtureSnapshot,
+  fixtureSnapshotWithCohorts,
   HOSTILE,
   hostileSnapshot,
 } from '../../fixtures/report-snapshot';
@@ -72,8 +73,8 @@ describe('renderReport', () => {
 
   it('stays under 102 KB with the longest lists a snapshot can hold', async () => {
     // Prepare: 100 at-risk customers (the config maximum), 40 unreadable files, 500 input
-    // files, 30 channels, long names everywhere.
-    const s = fixtureSnapshot();
+    // files, 30 channels, long names everywhere, and the cohort matrix at its 12 × 12 cap.
+    const s = fixtureSnapshotWithCohorts();
     const long = (i: number) => `${'very_long_name_'.repeat(4)}${i}`;
     s.atRisk = Array.from({ length: 100 }, (_, i) => ({
       customerId: long(i),
