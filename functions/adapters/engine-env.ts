@@ -4,11 +4,13 @@
  * derives from the function's memory, and the parsing the handlers do on their first
  * invocation (`sharedEngineSettings`).
  *
- * - DuckDB's memory limit is 75 % of the function's memory, but leaves at least 384 MB to the
- *   rest of the process: the loaded bundle and DuckDB's library alone are about 210 MiB of
- *   RSS before any data (scripts/bench-cold-start.ts), then come the rows being validated,
- *   the email render, and DuckDB's allocations outside its buffer manager, which the limit
- *   does not count. At the default 1024 MB that is 640 MB for DuckDB.
+ * - DuckDB's memory limit is half the function's memory, but leaves at least 512 MB to the
+ *   rest of the process (and is never below 128 MB): the loaded bundle and DuckDB's library
+ *   alone are about 210 MiB of RSS before any data (scripts/bench-cold-start.ts), then come
+ *   the rows being validated, the email render, and DuckDB's allocations outside its buffer
+ *   manager, which the limit does not count. Measured on 10 M events (BENCHMARKS.md): a
+ *   300 MiB limit peaked at 685 MB of RSS and a 640 MiB one at 988 MB, too close to a
+ *   1024 MB function; at the default 1024 MB the limit is 512 MB.
  * - DuckDB spills to a folder under /tmp, the only writable place in Lambda (an in-memory
  *   database would otherwise spill to `.tmp` in the working directory, /var/task, which is
  *   read-only), and so does the engine's copy of each export (it streams every S3 object to
@@ -37,9 +39,11 @@ export const ENGINE_ENV = {
 } as const;
 
 /** Share of the function's memory given to DuckDB… */
-export const DUCKDB_MEMORY_SHARE = 0.75;
+export const DUCKDB_MEMORY_SHARE = 0.5;
 /** …leaving at least this many MB to the rest of the process. */
-export const NODE_MEMORY_RESERVE_MB = 384;
+export const NODE_MEMORY_RESERVE_MB = 512;
+/** DuckDB's memory limit is never below this many MB. */
+export const MIN_DUCKDB_MEMORY_MB = 128;
 /** Lambda gives one vCPU's worth of CPU time per this many MB of memory. */
 export const LAMBDA_MB_PER_VCPU = 1769;
 /** Lambda's writable folder (its ephemeral storage). */
@@ -57,7 +61,10 @@ export function engineEnvironment(memoryMb: number): Record<string, string> {
   const threads = Math.min(6, Math.max(1, Math.ceil(memoryMb / LAMBDA_MB_PER_VCPU)));
   return {
     [ENGINE_ENV.memoryLimitMb]: String(
-      Math.floor(Math.min(memoryMb * DUCKDB_MEMORY_SHARE, memoryMb - NODE_MEMORY_RESERVE_MB)),
+      Math.max(
+        MIN_DUCKDB_MEMORY_MB,
+        Math.floor(Math.min(memoryMb * DUCKDB_MEMORY_SHARE, memoryMb - NODE_MEMORY_RESERVE_MB)),
+      ),
     ),
     [ENGINE_ENV.tempDirectory]: `${LAMBDA_TMP}/duckdb-spill`,
     [ENGINE_ENV.threads]: String(threads),
