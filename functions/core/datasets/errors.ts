@@ -42,6 +42,23 @@ export class MissingColumnError extends DatasetError {
 }
 
 /**
+ * A column the dataset reads appears more than once in the header (a CSV joined from two
+ * exports, a spreadsheet column copied): which copy holds the value is a guess, and the
+ * wrong one would change the numbers without a word.
+ */
+export class DuplicateColumnError extends DatasetError {
+  constructor(file: string, column: string, positions: readonly number[]) {
+    super(
+      file,
+      `column "${column}" appears ${positions.length} times in the header (columns ${positions
+        .slice(0, -1)
+        .join(', ')} and ${positions.at(-1)}); keep one`,
+    );
+    this.name = 'DuplicateColumnError';
+  }
+}
+
+/**
  * The bytes cannot be read: corrupt or truncated gzip, UTF-16 text, a never-ending record,
  * a file that is not Parquet.
  */

@@ -19,7 +19,7 @@
  * records go through the same SQL: slower, but the rows and reasons of csv.ts.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -161,6 +161,14 @@ async function csvHeader(key: string, path: string, bom: number): Promise<string
     return names === null;
   });
   if (names === null) scanner.end();
+  // Lines ended by a lone CR (the old Mac format) make the whole file one record, which
+  // would pass as a header with no rows: the file's rows would vanish without a word.
+  if ((names as string[] | null)?.some((name) => name.includes('\r'))) {
+    throw new UnreadableFileError(
+      key,
+      'the header holds a carriage return (CR): the lines seem to end in CR alone; save the file with LF or CRLF line ends',
+    );
+  }
   return names ?? [];
 }
 
@@ -594,6 +602,32 @@ async function lookCsv(
   return counts;
 }
 
+/**
+ * Whether a physical line of the file is longer than a record may be. DuckDB's reader
+ * skips a line longer than its buffer (16 × max_line_size, 256 MiB here) without an error
+ * or a reject: a file with a 300 MB line lost that row and kept the others without a word.
+ * Such a file goes to the exact readers (csv.ts, `eachJsonLine`), which refuse it whole.
+ * Only a file bigger than a record can hold one; the scan looks for LF bytes only.
+ */
+async function hasOverlongLine(path: string): Promise<boolean> {
+  if ((await stat(path)).size <= MAX_RECORD_BYTES) return false;
+  let run = 0;
+  let found = false;
+  await eachChunk(path, (chunk) => {
+    let position = 0;
+    for (;;) {
+      const lf = chunk.indexOf(LF, position);
+      run += (lf < 0 ? chunk.length : lf) - position;
+      if (run > MAX_RECORD_BYTES) found = true;
+      if (lf < 0 || found) break;
+      run = 0;
+      position = lf + 1;
+    }
+    return !found;
+  });
+  return found;
+}
+
 async function loadCsv(load: Load, rejects: Reject[]): Promise<number> {
   const { db } = load;
   await db.run(`DROP TABLE IF EXISTS ${CSV_ERRORS}`);
@@ -605,7 +639,9 @@ async function loadCsv(load: Load, rejects: Reject[]): Promise<number> {
   }));
   let fast: { rows: number; marked: number } | null = null;
   try {
-    fast = await insertAll(load, readCsvSql(load), columns, { numbered: false });
+    if (!(await hasOverlongLine(load.path))) {
+      fast = await insertAll(load, readCsvSql(load), columns, { numbered: false });
+    }
   } catch (error) {
     // DuckDB could not read the file its way (a lone CR, mixed line ends): csv.ts reads it.
     if (error instanceof DatasetError) throw error;
@@ -734,10 +770,12 @@ async function loadJsonLines(load: Load, rejects: Reject[]): Promise<number> {
   await db.run(`DROP TABLE IF EXISTS ${CSV_SCANS}`);
   let fast: { rows: number; marked: number } | null = null;
   try {
-    fast = await insertAll(load, jsonSource(load, readJsonLinesSql(load)), jsonColumns(load), {
-      numbered: false,
-      rowCheck: JSON_OBJECT,
-    });
+    if (!(await hasOverlongLine(load.path))) {
+      fast = await insertAll(load, jsonSource(load, readJsonLinesSql(load)), jsonColumns(load), {
+        numbered: false,
+        rowCheck: JSON_OBJECT,
+      });
+    }
   } catch (error) {
     if (error instanceof DatasetError) throw error;
     await dropFile(load);

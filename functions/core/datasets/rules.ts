@@ -16,7 +16,7 @@
 import type { DatasetName } from '../config';
 import { sqlString } from '../duck/db';
 import { sqlTypeOf } from '../duck/tables';
-import { MissingColumnError } from './errors';
+import { DuplicateColumnError, MissingColumnError } from './errors';
 import { type ColumnKind, columnsOf, DATASET_SPECS, SCORE_SCALES, type SurveyType } from './spec';
 
 export interface ReadOptions {
@@ -102,6 +102,12 @@ export function matchHeader(
   const columns = columnsOf(dataset).map(([name, spec]): FileColumn => {
     const exportName = options.columns[name] ?? name;
     const index = names === null ? -1 : findInHeader(header, exportName, name);
+    if (index >= 0) {
+      // The same name twice (ignoring case, as it is matched): refuse to pick a copy.
+      const folded = (header[index] as string).toLowerCase();
+      const same = header.flatMap((h, i) => (h.toLowerCase() === folded ? [i + 1] : []));
+      if (same.length > 1) throw new DuplicateColumnError(file, header[index] as string, same);
+    }
     if (index >= 0) used.add(index);
     else if (spec.required && names !== null) missing.push({ column: name, exportName });
     return {
@@ -244,6 +250,9 @@ interface ColumnSql {
 
 const REQUIRED_REASON = lit('is empty, but the column is required');
 
+/** How many characters of a bad cell a reason quotes (then `…`). */
+export const SHOWN_CHARS = 1000;
+
 /**
  * The SQL of one column of the source. Names: `t_<i>` the cell's text (NULL when absent),
  * `n_<i>` its native number or instant, `w_<i>`/`z_<i>` wall time and zone offset of an
@@ -329,13 +338,17 @@ function columnSql(
       nonPlain = `(${t} IS NOT NULL)`;
       break;
   }
+  // A reason quotes at most SHOWN_CHARS of the cell: a 10 MB cell (or a JSON value nested
+  // 100,000 deep) would otherwise make a 10 MB "line" of the reason; the rejected row's
+  // record still holds the whole value.
+  const shown = `CASE WHEN length(${t}) > ${SHOWN_CHARS} THEN left(${t}, ${SHOWN_CHARS}) || '…' ELSE ${t} END`;
   const display =
     isString === 'true'
-      ? `'"' || ${t} || '"'`
+      ? `'"' || ${shown} || '"'`
       : isString === 'false'
-        ? t
-        : `CASE WHEN ${isString} THEN '"' || ${t} || '"' ELSE ${t} END`;
-  const quoted = `'"' || ${t} || '"'`;
+        ? shown
+        : `CASE WHEN ${isString} THEN '"' || ${shown} || '"' ELSE ${shown} END`;
+  const quoted = `'"' || ${shown} || '"'`;
   /** `text` where the cell is a string, else NULL. */
   const stringOnly = (text: string): string =>
     isString === 'true'
@@ -433,7 +446,7 @@ function columnSql(
   const nonPlainReason =
     nonPlain === 'false'
       ? ''
-      : ` WHEN ${nonPlain} THEN ${t} || ${lit(' is not a plain value (text or a number)')}`;
+      : ` WHEN ${nonPlain} THEN ${shown} || ${lit(' is not a plain value (text or a number)')}`;
   out.reason = `CASE WHEN ${t} IS NULL THEN ${column.required ? REQUIRED_REASON : 'NULL'}${nonPlainReason} WHEN ${x} IS NOT NULL THEN NULL ELSE ${problem} END`;
   return out;
 }

@@ -50,19 +50,31 @@ const membersSql = (mode: ActivityMode) => {
  * positive order in [window start, t).
  */
 const cellsSql = (mode: ActivityMode) => {
-  const activity =
-    mode === 'subscriptions'
-      ? `JOIN subscriptions s ON s.customer_id = m.customer_id
-           AND s.started_at <= q.end_ms AND (s.ended_at IS NULL OR s.ended_at > q.end_ms)`
-      : `JOIN orders s ON s.customer_id = m.customer_id AND s.amount > 0
-           AND s.ordered_at >= q.window_ms AND s.ordered_at < q.end_ms`;
-  const mrr = mode === 'subscriptions' ? 'sum(round(coalesce(s.mrr, 0) * 1000000))' : '0';
+  if (mode === 'orders') {
+    // Active at q's end ⟺ the member's latest positive order before that end lies in the
+    // window: one ASOF match per (member, period) pair instead of joining every order of a
+    // member to every period (which cost 40 s on 5 M orders).
+    return `
+  WITH members AS (${membersSql(mode)}),
+  pairs AS (
+    SELECT m.customer_id, m.cohort, q.j, q.end_ms, q.window_ms
+    FROM members m JOIN ${PERIODS_TABLE} q ON q.j >= m.cohort
+  ),
+  positive AS (SELECT customer_id, ordered_at FROM orders WHERE amount > 0)
+  SELECT p.cohort, p.j, count(*) AS active, 0::DOUBLE AS mrr_micro
+  FROM pairs p ASOF JOIN positive o
+    ON o.customer_id = p.customer_id AND p.end_ms > o.ordered_at
+  WHERE o.ordered_at >= p.window_ms
+  GROUP BY p.cohort, p.j`;
+  }
   return `
   WITH members AS (${membersSql(mode)})
-  SELECT m.cohort, q.j, count(DISTINCT m.customer_id) AS active, ${mrr}::DOUBLE AS mrr_micro
+  SELECT m.cohort, q.j, count(DISTINCT m.customer_id) AS active,
+         sum(round(coalesce(s.mrr, 0) * 1000000))::DOUBLE AS mrr_micro
   FROM members m
   JOIN ${PERIODS_TABLE} q ON q.j >= m.cohort
-  ${activity}
+  JOIN subscriptions s ON s.customer_id = m.customer_id
+    AND s.started_at <= q.end_ms AND (s.ended_at IS NULL OR s.ended_at > q.end_ms)
   GROUP BY m.cohort, q.j`;
 };
 
