@@ -206,8 +206,27 @@ async function prepareReport(
     Math.max(0, config.email.trendPeriods - 1),
     previous.key,
   );
+  // A stored period can be older than the exports: the first file of a dataset changes
+  // the numbers of periods its rows do not fall in (a metric goes from null to 0), and an
+  // ingest recomputes only the periods its rows touch. Those are brought up to date here,
+  // in one engine call (recomputePeriods skips the current ones), so the trend charts show
+  // what a report of each period would.
+  const older = earlier.filter((s) => s.period.key !== previous.key);
+  const refreshed =
+    older.length === 0
+      ? new Map<string, { snapshot?: Snapshot }>()
+      : (
+          await recomputePeriods(
+            deps,
+            older.map((s) => parsePeriodKey(s.period.key, config.timezone)),
+          )
+        ).snapshots;
   const history = earlier
-    .map((s) => (s.period.key === previous.key && before ? before : s))
+    .map((s) =>
+      s.period.key === previous.key && before
+        ? before
+        : (refreshed.get(s.period.key)?.snapshot ?? s),
+    )
     .reverse();
 
   const snapshot = withDeltas(current, before);
