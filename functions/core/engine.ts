@@ -104,11 +104,29 @@ function emptyQuality(): DatasetQuality {
   };
 }
 
+/** A folder made on first use under `parent` (the OS temp folder by default), removed by `dispose`. */
+class ScratchFolder {
+  private made: Promise<string> | undefined;
+  constructor(
+    private readonly parent: string | undefined,
+    private readonly prefix: string,
+  ) {}
+
+  path(): Promise<string> {
+    this.made ??= mkdtemp(join(this.parent ?? tmpdir(), this.prefix));
+    return this.made;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.made) await rm(await this.made, { recursive: true, force: true });
+  }
+}
+
 /** The file on local disk: its own path, or a copy of its stream in `scratch`. */
-async function localCopy(file: ExportFile, scratch: () => Promise<string>, n: number) {
+async function localCopy(file: ExportFile, scratch: ScratchFolder, n: number) {
   if (file.path !== undefined) return file.path;
   // The copy keeps the key's name, whose extension says the format.
-  const path = join(await scratch(), `${n}-${basename(file.key)}`);
+  const path = join(await scratch.path(), `${n}-${basename(file.key)}`);
   await pipeline(await file.open(), createWriteStream(path));
   return path;
 }
@@ -149,11 +167,7 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
   for (const list of byDataset.values()) list.sort(byKey);
   const datasets = DATASET_NAMES.filter((d) => byDataset.has(d));
 
-  let scratchDir: Promise<string> | undefined;
-  const scratch = () => {
-    scratchDir ??= mkdtemp(join(input.scratchDirectory ?? tmpdir(), 'engine-'));
-    return scratchDir;
-  };
+  const scratch = new ScratchFolder(input.scratchDirectory, 'engine-');
   const models = new ClvModelsHook(config, periods, input.modelPeriods);
   const quality: Partial<Record<DatasetName, DatasetQuality>> = {};
   try {
@@ -180,7 +194,7 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
           try {
             const stats = await loadExport(
               db,
-              { dataset, key: file.key, path },
+              { dataset, key: file.key, path, scratchDirectory: input.scratchDirectory },
               ordinal,
               options,
               reject,
@@ -246,7 +260,7 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
     });
     return { snapshots };
   } finally {
-    if (scratchDir) await rm(await scratchDir, { recursive: true, force: true });
+    await scratch.dispose();
   }
 }
 
@@ -270,18 +284,14 @@ export async function validateExport(
   onReject: RejectSink,
   options: EngineSettings = {},
 ): Promise<ValidatedExport> {
-  let scratchDir: Promise<string> | undefined;
-  const scratch = () => {
-    scratchDir ??= mkdtemp(join(options.scratchDirectory ?? tmpdir(), 'validate-'));
-    return scratchDir;
-  };
+  const scratch = new ScratchFolder(options.scratchDirectory, 'validate-');
   try {
     return await withDuck(async (db) => {
       await createDatasetTables(db, 'metrics');
       const path = await localCopy(file, scratch, 0);
       const stats = await loadExport(
         db,
-        { dataset: file.dataset, key: file.key, path },
+        { dataset: file.dataset, key: file.key, path, scratchDirectory: options.scratchDirectory },
         0,
         {
           timezone: config.timezone,
@@ -311,7 +321,7 @@ export async function validateExport(
       };
     }, options.duck);
   } finally {
-    if (scratchDir) await rm(await scratchDir, { recursive: true, force: true });
+    await scratch.dispose();
   }
 }
 

@@ -67,6 +67,11 @@ export interface LocalExport {
   key: string;
   /** The file on local disk, as stored (gzip'd or not). */
   path: string;
+  /**
+   * Where a gzip'd file is decompressed for DuckDB (in Lambda the engine's folder on
+   * ephemeral storage, emptied at each invocation). @default - the OS temp folder
+   */
+  scratchDirectory?: string;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -907,7 +912,7 @@ export async function loadExport(
 ): Promise<ReadStats> {
   const format = formatOf(file.key);
   if (format === null) throw new UnsupportedFormatError(file.key);
-  const work = await mkdtemp(join(tmpdir(), 'load-'));
+  const work = await mkdtemp(join(file.scratchDirectory ?? tmpdir(), 'load-'));
   const rejects: Reject[] = [];
   try {
     let path = file.path;
