@@ -13,9 +13,7 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { resetEngineFolders, sharedEngineSettings } from './adapters/engine-env';
-import { logger, type Runtime, sharedRuntime } from './adapters/runtime';
-import type { EngineSettings } from './core/engine';
-import type { DeliverySettings } from './core/jobs/deliver';
+import { type HandlerOptions, logger, type Runtime, sharedRuntime } from './adapters/runtime';
 import { type IngestOutcome, ingestDroppedFile } from './core/jobs/ingest';
 import { type RevisionResult, sendRevisions } from './core/jobs/report';
 
@@ -64,12 +62,7 @@ export class InvalidEventError extends Error {
  */
 export function createIngestHandler(
   runtime: () => Runtime | Promise<Runtime>,
-  options: {
-    now?: () => number;
-    engine?: () => EngineSettings;
-    /** Retries and backoff per recipient of a revised email. @default - DEFAULT_DELIVERY */
-    delivery?: DeliverySettings;
-  } = {},
+  options: HandlerOptions = {},
 ) {
   return async (event: unknown, context?: Context): Promise<IngestResponse> => {
     if (context) logger.addContext(context);

@@ -15,9 +15,7 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { resetEngineFolders, sharedEngineSettings } from './adapters/engine-env';
-import { logger, type Runtime, sharedRuntime } from './adapters/runtime';
-import type { EngineSettings } from './core/engine';
-import type { DeliverySettings } from './core/jobs/deliver';
+import { type HandlerOptions, logger, type Runtime, sharedRuntime } from './adapters/runtime';
 import { InvalidRequestError } from './core/jobs/ports';
 import {
   type BackfillResult,
@@ -90,12 +88,7 @@ export function parseReportEvent(event: unknown): ReportRequestEvent {
  */
 export function createReportHandler(
   runtime: () => Runtime | Promise<Runtime>,
-  options: {
-    now?: () => number;
-    engine?: () => EngineSettings;
-    /** Retries and backoff per recipient. @default - DEFAULT_DELIVERY */
-    delivery?: DeliverySettings;
-  } = {},
+  options: HandlerOptions = {},
 ) {
   return async (event: unknown, context?: Context): Promise<ReportResult | BackfillResult> => {
     if (context) logger.addContext(context);

@@ -6,6 +6,8 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
+import type { EngineSettings } from '../core/engine';
+import type { DeliverySettings } from '../core/jobs/deliver';
 import type { JobLogger } from '../core/jobs/ports';
 import { type AwsClients, createAwsClients } from './clients';
 import { DynamoDbSendLedger, DynamoDbSnapshotStore } from './dynamodb';
@@ -41,6 +43,16 @@ export function toJobLogger(log: Logger): JobLogger {
 }
 
 export const jobLogger: JobLogger = toJobLogger(logger);
+
+/** What a handler factory (createIngestHandler, createReportHandler) takes besides its runtime. */
+export interface HandlerOptions {
+  /** @default - Date.now */
+  now?: () => number;
+  /** DuckDB's resources. @default - the ones the stack sets (adapters/engine-env.ts) */
+  engine?: () => EngineSettings;
+  /** Retries and backoff per recipient. @default - DEFAULT_DELIVERY */
+  delivery?: DeliverySettings;
+}
 
 export interface Runtime {
   env: RuntimeEnv;
