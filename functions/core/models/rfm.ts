@@ -76,9 +76,12 @@ function checkEndDay(day: number): void {
  * or before e, and every sum of end e is over the days on or before e. All ends come out of
  * one query, one row per (end, customer), sorted by customer id.
  */
+// Each sum has an ORDER BY: DuckDB combines a group's partial sums from several threads in
+// whatever order they finish, which changed the last bit of a customer's spend from one run
+// to the next (and so the fitted models); a fixed order makes every run give the same bits.
 const rfmSql = (orderRows: string, ends: string) => `
   WITH days AS (
-    SELECT customer_id, day, fsum(amount) AS net, bool_or(amount < 0) AS refunded
+    SELECT customer_id, day, fsum(amount ORDER BY amount) AS net, bool_or(amount < 0) AS refunded
     FROM (${orderRows})
     GROUP BY customer_id, day
   ),
@@ -91,8 +94,9 @@ const rfmSql = (orderRows: string, ends: string) => `
   SELECT e.end_day::INTEGER AS end_day, d.customer_id, f.first_day::INTEGER AS first_day,
     (max(d.day) FILTER (WHERE d.purchase))::INTEGER AS last_day,
     (count(*) FILTER (WHERE d.purchase) - 1)::INTEGER AS x,
-    coalesce(fsum(d.net) FILTER (WHERE d.purchase AND d.day > f.first_day), 0) AS repeat_sum,
-    fsum(d.net) AS historic
+    coalesce(fsum(d.net ORDER BY d.day) FILTER (WHERE d.purchase AND d.day > f.first_day), 0)
+      AS repeat_sum,
+    fsum(d.net ORDER BY d.day) AS historic
   FROM purchases d
   JOIN firsts f ON f.customer_id = d.customer_id
   JOIN (${ends}) e(end_day) ON f.first_day <= e.end_day AND d.day <= e.end_day
