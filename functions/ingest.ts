@@ -1,7 +1,8 @@
 /**
  * Lambda entry point for S3 "object created" notifications under `incoming/`: each record
  * is one dropped file, handed to the ingest job (functions/core/jobs/ingest.ts), which
- * validates it, keeps it under `exports/` and recomputes the periods it touches. When that
+ * validates it, keeps it under `exports/` and recomputes the periods it touches, of every
+ * report of the deployment. When that
  * changes the numbers of a period already emailed, the revised report goes out
  * (`sendRevisions`, per config `email.revisions`).
  *
@@ -12,8 +13,12 @@
  */
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { DynamoDbSuppressionList } from './adapters/dynamodb';
 import { resetEngineFolders, sharedEngineSettings } from './adapters/engine-env';
+import { reportsOf } from './adapters/env';
+import { cachedReportLinks } from './adapters/links';
 import { type HandlerOptions, logger, type Runtime, sharedRuntime } from './adapters/runtime';
+import { sharedWebhook } from './adapters/webhook';
 import { type IngestOutcome, ingestDroppedFile } from './core/jobs/ingest';
 import { type RevisionResult, sendRevisions } from './core/jobs/report';
 
@@ -75,8 +80,10 @@ export function createIngestHandler(
     const rt = await runtime();
     const engine = (options.engine ?? sharedEngineSettings)();
     await resetEngineFolders(engine);
+    const reports = reportsOf(rt.env);
     const deps = {
       config: rt.env.config,
+      reports,
       source: rt.source,
       store: rt.store,
       ledger: rt.ledger,
@@ -113,25 +120,41 @@ export function createIngestHandler(
     // Every touched period, not only the recomputed ones: when Lambda retries this event
     // after a failed revised send, the periods are up to date and the retry must still
     // reach the recipients the first run missed (claims keep it at once per recipient).
-    const touched = outcomes.flatMap((o) => (o.status === 'accepted' ? o.periods : []));
-    const revisions =
-      touched.length > 0
-        ? await sendRevisions(
-            {
-              ...deps,
-              // The copy under reports/ is the report function's to keep (this function
-              // writes only exports/ and rejected/); the ledger records every revised send.
-              objects: undefined,
-              mailer: rt.mailer,
-              sender: rt.env.sender,
-              rejectedLocation: `s3://${rt.env.bucketName}/rejected/`,
-              delivery: options.delivery,
-            },
-            touched,
-          )
-        : [];
+    // Each report has its own periods, recipients and revision policy.
+    const revisions: RevisionResult[] = [];
+    for (const report of reports) {
+      const touched = outcomes.flatMap((o) =>
+        o.status === 'accepted'
+          ? (o.reports.find((r) => r.reportId === report.reportId)?.periods ?? [])
+          : [],
+      );
+      if (touched.length === 0) continue;
+      const sent = await sendRevisions(
+        {
+          ...deps,
+          config: report,
+          // The copy under reports/ is the report function's to keep (this function
+          // writes only exports/ and rejected/); the ledger records every revised send.
+          objects: undefined,
+          mailer: rt.mailer,
+          sender: rt.env.sender,
+          rejectedLocation: `s3://${rt.env.bucketName}/rejected/`,
+          delivery: options.delivery,
+          // Whoever unsubscribed gets no revised email either; revised emails carry the same
+          // signed links (LINKS_BASE_URL, LINKS_KEY_SECRET_ARN) as the report function's.
+          suppressions: new DynamoDbSuppressionList(rt.clients.dynamodb, rt.env.tableName),
+          links: await revisionLinks(),
+          // Config `slack`: the revised summary, once per period and revision.
+          webhook: sharedWebhook,
+        },
+        touched,
+      );
+      revisions.push(...sent);
+    }
     return { outcomes, revisions };
   };
 }
+
+const revisionLinks = cachedReportLinks();
 
 export const handler = createIngestHandler(sharedRuntime);

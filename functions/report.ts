@@ -1,6 +1,8 @@
 /**
- * Lambda entry point for the report: invoked by EventBridge Scheduler (payload `{}`) or
- * directly by an operator.
+ * Lambda entry point for the report: invoked by EventBridge Scheduler (payload
+ * `{ "reportId": "<id>" }`, one schedule per report) or directly by an operator. The id
+ * picks the report among the deployment's; without one, the only report (an unknown id, or
+ * none with several reports, is refused with the ids listed).
  *
  * - `{ reportId?, period?, dryRun?, recipients?, force? }` (all optional) sends the report
  *   of one period (default: the last closed one) to each recipient who has not had it yet,
@@ -14,8 +16,13 @@
 
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { DynamoDbSuppressionList } from './adapters/dynamodb';
 import { resetEngineFolders, sharedEngineSettings } from './adapters/engine-env';
+import { reportsOf } from './adapters/env';
+import { cachedReportLinks } from './adapters/links';
 import { type HandlerOptions, logger, type Runtime, sharedRuntime } from './adapters/runtime';
+import { sharedWebhook } from './adapters/webhook';
+import { ConfigError, type ReportConfig, selectReport } from './core/config';
 import { InvalidRequestError } from './core/jobs/ports';
 import {
   type BackfillResult,
@@ -25,6 +32,7 @@ import {
   runReport,
 } from './core/jobs/report';
 import { EmailAddress } from './core/report/address';
+import type { ReportLinks } from './core/report/links';
 
 const PeriodKey = z
   .string()
@@ -89,20 +97,22 @@ export function parseReportEvent(event: unknown): ReportRequestEvent {
 export function createReportHandler(
   runtime: () => Runtime | Promise<Runtime>,
   options: HandlerOptions = {},
+  /** The email's signed links (LINKS_BASE_URL, LINKS_KEY_SECRET_ARN); none when unset. */
+  links: () => Promise<ReportLinks | undefined> = sharedReportLinks,
 ) {
   return async (event: unknown, context?: Context): Promise<ReportResult | BackfillResult> => {
     if (context) logger.addContext(context);
     const request = parseReportEvent(event);
     const rt = await runtime();
-    const { config } = rt.env;
-    const engine = (options.engine ?? sharedEngineSettings)();
-    if (request.payload.reportId !== undefined && request.payload.reportId !== config.reportId) {
-      // One deployment serves one report; a different id is a mistaken target, not a request
-      // to compute something else.
-      throw new InvalidRequestError(
-        `this function serves report "${config.reportId}", not "${request.payload.reportId}"`,
-      );
+    let config: ReportConfig;
+    try {
+      // Each schedule's payload names its report; `{}` is enough with only one.
+      config = selectReport(reportsOf(rt.env), request.payload.reportId);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw new InvalidRequestError(error.message, { cause: error });
     }
+    const engine = (options.engine ?? sharedEngineSettings)();
     const deps: ReportDeps = {
       config,
       source: rt.source,
@@ -110,24 +120,34 @@ export function createReportHandler(
       ledger: rt.ledger,
       mailer: rt.mailer,
       objects: rt.objects,
+      archive: rt.objects,
+      webhook: sharedWebhook,
       sender: rt.env.sender,
       rejectedLocation: `s3://${rt.env.bucketName}/rejected/`,
       logger: rt.logger,
       now: options.now,
       engine,
       delivery: options.delivery,
+      links: await links(),
+      suppressions: new DynamoDbSuppressionList(rt.clients.dynamodb, rt.env.tableName),
     };
     try {
       await resetEngineFolders(engine);
       if (request.kind === 'backfill') {
         const { from, to, send, recipients, force } = request.payload;
         const result = await runBackfill(deps, { from, to, send, recipients, force });
-        rt.logger.info('backfill done', { from, to, periods: result.periods.length });
+        rt.logger.info('backfill done', {
+          reportId: config.reportId,
+          from,
+          to,
+          periods: result.periods.length,
+        });
         return result;
       }
       const { period, dryRun, recipients, force } = request.payload;
       const result = await runReport(deps, { period, dryRun, recipients, force });
       rt.logger.info('report done', {
+        reportId: config.reportId,
         period: result.period,
         dryRun: dryRun === true,
         skipped: result.skipped,
@@ -142,5 +162,7 @@ export function createReportHandler(
     }
   };
 }
+
+const sharedReportLinks = cachedReportLinks();
 
 export const handler = createReportHandler(sharedRuntime);

@@ -1,7 +1,8 @@
 /**
  * The deploy configuration: one JSON file (`report.config.json` at the repository root) with
- * the report itself (the same ReportConfig the local runner reads) and the few settings only
- * a deployment needs (schedule, alarm email, Lambda sizing, retention). Validated once, when
+ * the report itself (the same ReportConfig the local runner reads), or several reports under
+ * `reports` (each with its own schedule, sharing the stack), and the few settings only a
+ * deployment needs (schedule, alarm email, Lambda sizing, retention). Validated once, when
  * the CDK app starts, so a typo fails `cdk synth` with the file and field named instead of
  * failing a Lambda at 07:00 on a Monday.
  */
@@ -175,21 +176,46 @@ const DeploySettingsSchema = z
   })
   .strict();
 
+/** One entry of `reports`: a whole report config and, optionally, its own schedule. */
+const ListedReportSchema = ReportConfigSchema.extend({
+  /** @default - `defaultScheduleExpression(period)`, in the report's time zone. */
+  schedule: ScheduleExpressionText.optional(),
+});
+
+/**
+ * Either `report` (one report, scheduled by `deploy.schedule`) or `reports` (several, each
+ * with its own `schedule`), never both; `parseDeployConfig` checks the rules across reports.
+ */
 export const DeployFileSchema = z
   .object({
-    report: ReportConfigSchema,
+    report: ReportConfigSchema.optional(),
+    reports: z
+      .array(ListedReportSchema)
+      .min(1, { message: 'must list at least one report' })
+      .optional(),
     deploy: DeploySettingsSchema.prefault({}),
   })
   .strict();
 
 export type DeployFileInput = z.input<typeof DeployFileSchema>;
 
+/** One report of a deployment and the schedule that sends it. */
+export interface ReportSettings {
+  readonly config: ReportConfig;
+  /** EventBridge Scheduler cron(…) or rate(…) expression, read in `config.timezone`. */
+  readonly scheduleExpression: string;
+}
+
 /** The deploy file after validation, with every default resolved. */
 export interface DeployConfig {
+  /** Every report, in file order: the single form gives a list of one. */
+  readonly reports: readonly ReportSettings[];
+  /** `reports[0].config`: the report of the single form. */
   readonly report: ReportConfig;
-  /** `report.email.sender`, which a deployment requires. */
-  readonly sender: string;
+  /** `reports[0].scheduleExpression`. */
   readonly scheduleExpression: string;
+  /** Every report's `email.sender`, which a deployment requires and shares. */
+  readonly sender: string;
   readonly alarmEmail?: string;
   readonly memoryMb: number;
   readonly ingestTimeoutSeconds: number;
@@ -198,8 +224,22 @@ export interface DeployConfig {
   readonly createSenderIdentity: boolean;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const field = issue.path.map(String).join('.') || '(top level)';
+/**
+ * How a path is named in messages: `reports.1` gains the id the file gives that report,
+ * so a problem in the third of five reports says which one it is.
+ */
+function fieldName(path: readonly PropertyKey[], input: unknown): string {
+  const field = path.map(String).join('.') || '(top level)';
+  if (path[0] !== 'reports' || typeof path[1] !== 'number') return field;
+  const listed = (input as { reports?: unknown }).reports;
+  const entry = Array.isArray(listed) ? (listed[path[1]] as { reportId?: unknown }) : undefined;
+  const id = entry !== null && typeof entry === 'object' ? entry.reportId : undefined;
+  if (typeof id !== 'string') return field;
+  return `reports.${path[1]} ("${id}")${path.length > 2 ? `.${path.slice(2).map(String).join('.')}` : ''}`;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+  const field = fieldName(issue.path, input);
   switch (issue.code) {
     case 'invalid_type':
       return issue.message.includes('received undefined')
@@ -214,39 +254,119 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
+/** The reports of a parsed file with the name each has in messages. */
+interface NamedReport {
+  config: ReportConfig;
+  schedule: string | undefined;
+  /** `report`, or `reports.<index> ("<id>")`. */
+  label: string;
+}
+
+/** JSON with object keys sorted, to compare two mappings whatever their key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/**
+ * What a deployment needs beyond the schema: a sender and recipients for every report,
+ * one sender for the stack, distinct ids, and (the reports read the same exports) one
+ * currency and one column mapping.
+ */
+function crossReportProblems(reports: readonly NamedReport[]): string[] {
+  const problems: string[] = [];
+  const first = reports[0] as NamedReport;
+  const ids = new Map<string, string>();
+  for (const { config, label } of reports) {
+    const sender = config.email.sender;
+    if (sender === undefined) {
+      problems.push(
+        `${label}.email.sender is required to deploy: the address the report is sent from, e.g. "reports@example.com" (it becomes an SES identity you verify by clicking the link AWS emails to it)`,
+      );
+    } else if (first.config.email.sender !== undefined && sender !== first.config.email.sender) {
+      problems.push(
+        `${label}.email.sender "${sender}" differs from ${first.label}.email.sender "${first.config.email.sender}": one deployment sends every report from one address`,
+      );
+    }
+    if (config.email.recipients.length === 0) {
+      problems.push(
+        `${label}.email.recipients is empty: list at least one address, e.g. ["team@example.com"], or the scheduled report goes to nobody`,
+      );
+    }
+    const earlier = ids.get(config.reportId);
+    if (earlier !== undefined) {
+      problems.push(
+        `${label}.reportId "${config.reportId}" is already the id of ${earlier}: every report needs its own id (it keys the report's snapshots and its reports/<id>/ folder)`,
+      );
+    } else {
+      ids.set(config.reportId, label);
+    }
+    if (config === first.config) continue;
+    if (config.currency !== first.config.currency) {
+      problems.push(
+        `${label}.currency "${config.currency}" differs from ${first.label}.currency "${first.config.currency}": the reports read the same exports, whose amounts are in one currency`,
+      );
+    }
+    if (canonicalJson(config.columns) !== canonicalJson(first.config.columns)) {
+      problems.push(
+        `${label}.columns differs from ${first.label}.columns: the reports read the same exports, so give every report the same column mapping`,
+      );
+    }
+  }
+  return problems;
+}
+
 /** Validate a parsed deploy file; `source` names the file in every error message. */
 export function parseDeployConfig(input: unknown, source: string): DeployConfig {
+  const refuse = (problems: readonly string[]): never => {
+    throw new DeployConfigError(
+      `${source} is not a valid deploy configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  };
   const result = DeployFileSchema.safeParse(input);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  - ${describeIssue(issue)}`);
-    throw new DeployConfigError(
-      `${source} is not a valid deploy configuration:\n${problems.join('\n')}`,
-    );
+  if (!result.success) refuse(result.error.issues.map((issue) => describeIssue(issue, input)));
+  const { report, reports, deploy } = (result as { data: z.output<typeof DeployFileSchema> }).data;
+
+  let named: NamedReport[];
+  if (report !== undefined && reports !== undefined) {
+    return refuse([
+      'has both "report" and "reports": use "report" for one report, or list every report under "reports"',
+    ]);
+  } else if (reports !== undefined) {
+    if (deploy.schedule.expression !== undefined) {
+      refuse([
+        'deploy.schedule.expression is for the single "report" form: with "reports", give each report its own "schedule"',
+      ]);
+    }
+    named = reports.map(({ schedule, ...config }, i) => ({
+      config,
+      schedule,
+      label: `reports.${i} ("${config.reportId}")`,
+    }));
+  } else if (report !== undefined) {
+    named = [{ config: report, schedule: deploy.schedule.expression, label: 'report' }];
+  } else {
+    return refuse([
+      'report is required: the report to deploy, { "report": { … } }, or several, { "reports": [ { … }, { … } ] }',
+    ]);
   }
-  const { report, deploy } = result.data;
-  // Optional for the local runner, which only writes files; a deployment sends email.
-  const sender = report.email.sender;
-  const deployProblems: string[] = [];
-  if (sender === undefined) {
-    deployProblems.push(
-      'report.email.sender is required to deploy: the address the report is sent from, e.g. "reports@example.com" (it becomes an SES identity you verify by clicking the link AWS emails to it)',
-    );
-  }
-  if (report.email.recipients.length === 0) {
-    deployProblems.push(
-      'report.email.recipients is empty: list at least one address, e.g. ["team@example.com"], or the scheduled report goes to nobody',
-    );
-  }
-  if (sender === undefined || deployProblems.length > 0) {
-    const problems = deployProblems.map((problem) => `  - ${problem}`);
-    throw new DeployConfigError(
-      `${source} is not a valid deploy configuration:\n${problems.join('\n')}`,
-    );
-  }
+
+  const problems = crossReportProblems(named);
+  if (problems.length > 0) refuse(problems);
+  const settings = named.map(({ config, schedule }) => ({
+    config,
+    scheduleExpression: schedule ?? defaultScheduleExpression(config.period),
+  }));
+  const first = settings[0] as ReportSettings;
   return {
-    report,
-    sender,
-    scheduleExpression: deploy.schedule.expression ?? defaultScheduleExpression(report.period),
+    reports: settings,
+    report: first.config,
+    scheduleExpression: first.scheduleExpression,
+    // Checked above: every report has this sender.
+    sender: first.config.email.sender as string,
     ...(deploy.alarmEmail === undefined ? {} : { alarmEmail: deploy.alarmEmail }),
     memoryMb: deploy.memoryMb,
     ingestTimeoutSeconds: deploy.timeoutSeconds ?? 900,

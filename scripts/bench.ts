@@ -50,7 +50,7 @@ Options:
   --gzip             also time the same rows as .csv.gz
   --parquet          also time the same rows as .parquet (typed columns)
   --memory <MiB>     DuckDB memory_limit of the engine (spilling to a temp folder), as in
-                     Lambda (640 at 1024 MB); default DuckDB's (80 % of RAM)
+                     Lambda (256 at 1024 MB), tables in a database file; default DuckDB's
   --duckdb           also time plain DuckDB (2 threads) on the same CSV file computing only
                      the headline numbers of 2026-W47, print engine ÷ DuckDB, and check
                      that they equal the engine's (MATCH / MISMATCH)

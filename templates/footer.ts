@@ -22,16 +22,27 @@ export function footerMjml(view: ReportView): string {
   const link = view.reportUrl
     ? `<br /><a href="${e(view.reportUrl)}" style="color:${MUTED}">Open the stored copy of this report</a>`
     : '';
+  // Signed links to the links function (functions/links.ts), only when the stack has one.
+  const a = (href: string, label: string) =>
+    `<a href="${e(href)}" style="color:${MUTED}">${label}</a>`;
+  const links = view.links
+    ? `<br />${[
+        a(view.links.archive, 'Open this report online'),
+        a(view.links.index, 'All reports'),
+        a(view.links.unsubscribe, 'Unsubscribe'),
+      ].join(' · ')}`
+    : '';
   return `<mj-section background-color="${PAGE}" padding="16px 0 24px" css-class="quality">
   <mj-column>
     <mj-text font-size="15px" font-weight="700">Data quality &amp; sources</mj-text>
 ${tableMjml(q.datasets, 12)}
 ${list('Files that could not be read', q.filesRejected)}
 ${list('First rejected rows', q.reasons)}
+${list('Across datasets (rows kept as they are)', q.consistency)}
     <mj-text ${SMALL} padding-top="10px">${e(q.rejectedNote)}</mj-text>
 ${list(`Computed from ${q.inputFiles.total} input file${q.inputFiles.total === 1 ? '' : 's'}`, files)}
     <mj-text ${SMALL} padding-top="10px"><strong>Glossary</strong><br />${glossary}</mj-text>
-    <mj-text ${SMALL} padding-top="10px">Computed ${e([q.computedAt, q.took].filter(Boolean).join(' '))} · ${e(q.identity)}${link}</mj-text>
+    <mj-text ${SMALL} padding-top="10px">Computed ${e([q.computedAt, q.took].filter(Boolean).join(' '))} · ${e(q.identity)}${link}${links}</mj-text>
   </mj-column>
 </mj-section>`;
 }

@@ -11,7 +11,8 @@ import { footerMjml } from './footer';
 import { headerMjml } from './header';
 import { headlineMjml } from './headline';
 import { sectionMjml } from './sections';
-import { CELL_PADDING, FONT, PAGE, PANEL, TEXT } from './theme';
+import { segmentsMjml } from './segments';
+import { CELL_PADDING, FONT, PAGE, PANEL, TABLE_CSS, TEXT } from './theme';
 import { trendsMjml } from './trends';
 
 export function reportMjml(view: ReportView): string {
@@ -26,8 +27,11 @@ export function reportMjml(view: ReportView): string {
     <mj-section background-color="${PANEL}" />
   </mj-attributes>
   <mj-style>
+    ${TABLE_CSS}
     @media only screen and (max-width: 479px) {
       .hl-col { width: 50% !important; max-width: 50% !important; display: inline-block !important; }
+      .sg .m { display: none !important; }
+      .sg td, .sg th { font-size: 11px !important; padding-left: 3px !important; padding-right: 3px !important; }
     }
   </mj-style>
 </mj-head>
@@ -37,6 +41,7 @@ ${attentionMjml(view.attention)}
 ${headlineMjml(view.headline)}
 ${trendsMjml(view.trends, view.trendsTitle)}
 ${view.sections.map(sectionMjml).join('\n')}
+${segmentsMjml(view.segments)}
 ${cohortsMjml(view.cohorts)}
 ${footerMjml(view)}
 </mj-body>

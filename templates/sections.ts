@@ -1,7 +1,7 @@
 import { escapeHtml as e } from '../functions/core/report/escape';
 import type { MetricView, SectionView } from '../functions/core/report/view';
 import { tableMjml } from './table';
-import { CELL, MUTED, SMALL, TH, toneColor, verdict } from './theme';
+import { MUTED, SMALL, toneColor, verdict } from './theme';
 
 /** One family of metrics: value, change and previous value, then its breakdown tables. */
 export function sectionMjml(section: SectionView): string {
@@ -16,8 +16,8 @@ export function sectionMjml(section: SectionView): string {
   return `<mj-section padding="20px 0 4px" css-class="section-${e(section.id)}">
 <mj-column>
 <mj-text font-size="16px" font-weight="700" padding-bottom="6px">${e(section.title)}</mj-text>
-<mj-table font-size="14px" line-height="18px">
-<tr><th align="left" style="${TH}">Metric</th><th align="right" style="${TH}">Value</th><th align="right" style="${TH}">Change</th></tr>
+<mj-table font-size="14px" line-height="18px" css-class="dt">
+<tr><th align="left">Metric</th><th align="right">Value</th><th align="right">Change</th></tr>
 ${rows}
 </mj-table>
 ${tables}
@@ -45,5 +45,5 @@ function metricRow(m: MetricView): string {
   const delta = change
     ? `<span style="color:${toneColor(d.tone)}" title="${e(title)}">${e(change)}</span>${under ? `<br />${under}` : ''}`
     : under;
-  return `<tr valign="top"><td style="${CELL}">${label}</td><td align="right" nowrap style="${CELL}">${value}</td><td align="right" nowrap style="${CELL}">${delta}</td></tr>`;
+  return `<tr><td>${label}</td><td align="right" nowrap>${value}</td><td align="right" nowrap>${delta}</td></tr>`;
 }

@@ -22,6 +22,20 @@ export const BANNER = '#fff8c5';
 export const CELL_PADDING = 6;
 export const CELL = `border-top:1px solid ${RULE}`;
 export const TH = `font-size:12px;color:${MUTED}`;
+/**
+ * The data tables' cell rules (`css-class="dt"` on an `mj-table`), once in the head instead
+ * of a style on each of several hundred cells: Gmail, Apple Mail and Outlook apply a head
+ * `<style>`; a client that drops it shows the same table without rules between the rows.
+ * `.sg` is the segment tables (segments.ts): numbers right-aligned and unbroken, the
+ * value cell `.v` left; `.st` a title row inside a table.
+ */
+export const TABLE_CSS = [
+  `.dt td { ${CELL}; vertical-align: top; }`,
+  `.dt th { ${TH}; }`,
+  '.sg td, .sg th { text-align: right; white-space: nowrap; }',
+  '.sg .v { text-align: left; white-space: normal; }',
+  '.dt .st { border: 0; padding-top: 14px; text-align: left; }',
+].join(' ');
 /** Small print: `<small>` is about 11.5px at the 14px body size. */
 export const SMALL = `color:${MUTED}`;
 

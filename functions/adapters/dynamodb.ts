@@ -6,6 +6,8 @@
  * | snapshot | `REPORT#<id>` | `PERIOD#<period key>`                                |
  * | send     | `REPORT#<id>` | `SEND#<period key>#<revision, 4 digits>#<recipient sha256>` |
  * | revision | `REPORT#<id>` | `REVISION#<period key>#<revision, 4 digits>`         |
+ * | suppressed | `REPORT#<id>` | `SUPPRESS#<recipient sha256>`                      |
+ * | audit    | `REPORT#<id>` | `AUDIT#<ISO time>#<recipient sha256>`                |
  *
  * One partition per report keeps a report's history one Query away (trend charts, the
  * sends of a period) and needs no index.
@@ -18,6 +20,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { Suppression, SuppressionList, UnsubscribeSource } from '../core/jobs/ports';
 import {
   type ClaimResult,
   JobError,
@@ -149,6 +152,8 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
             ...(kind ? { ':kind': kind } : {}),
           },
           ScanIndexForward: false,
+          // An ingest reads the stored periods to find the ones a new dataset makes stale.
+          ConsistentRead: true,
           Limit: count,
           ExclusiveStartKey: startKey,
         }),
@@ -197,8 +202,10 @@ function fromItem(item: Record<string, unknown>): StoredSnapshot {
  * Crash window: each recipient's claim is written (state `pending`) BEFORE their email goes
  * out and completed (`sent`, message id) after. A crash or timeout between SES accepting the
  * message and the completion leaves `pending`, and no later run claims a `pending` item, so
- * an email goes out at most once per recipient and revision — a crash can cost one email
- * (visible as a `pending` record older than the function timeout), never a duplicate. When
+ * an email goes out at most once per recipient and revision — a crash can cost one email,
+ * never a duplicate. The next run of the period records such a record, once older than the
+ * lease, as `unknown` with the reason (`expirePending`), so the loss is explained rather
+ * than silent; it is still never re-sent automatically. When
  * SES refuses with an error worth retrying nothing went out: the item goes to `retry` with
  * the attempt count and reason, and the next run may claim it again, for that recipient
  * alone; past the attempt limit it is recorded `failed`. An operator re-sends to named
@@ -263,6 +270,67 @@ export class DynamoDbSendLedger implements SendLedger {
       );
     }
     return { claimed: false, existing: toRecord(existing.Item) };
+  }
+
+  async expirePending(
+    reportId: string,
+    periodKey: string,
+    leaseMs: number,
+    now: Date,
+  ): Promise<SendRecord[]> {
+    const items = await this.queryPrefix(reportId, `SEND#${periodKey}#`);
+    const expired: SendRecord[] = [];
+    for (const item of items) {
+      const record = toRecord(item);
+      const claimedAt = Date.parse(record.claimedAt);
+      if (record.state !== 'pending' || typeof item.claimToken !== 'string') continue;
+      if (!Number.isFinite(claimedAt) || now.getTime() - claimedAt < leaseMs) continue;
+      const done = await this.expire(record, item.claimToken, leaseMs, now);
+      if (done) expired.push(done);
+    }
+    return expired;
+  }
+
+  /**
+   * Records a claim left `pending` past the lease as `unknown`: the run that claimed it
+   * stopped before recording the outcome (no run lasts as long as the lease). Conditional on
+   * the claim token it was read with, so a claim taken meanwhile (a forced resend) and an
+   * outcome recorded meanwhile are left alone.
+   */
+  private async expire(
+    record: SendRecord,
+    claimToken: string,
+    leaseMs: number,
+    now: Date,
+  ): Promise<SendRecord | undefined> {
+    const minutes = Math.round(leaseMs / 60_000);
+    const reason =
+      `the run stopped after claiming this send (${record.claimedAt}) and before recording its outcome, over ${minutes} minutes ago; ` +
+      'whether the email went out is unknown, so it is not re-sent (at most once); ' +
+      `after checking the inbox, re-send with {"period":"${record.periodKey}","force":true,"recipients":["${record.recipient}"]}`;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(record),
+          UpdateExpression: 'SET #state = :unknown, #error = :error, expiredAt = :now',
+          ConditionExpression: 'claimToken = :token AND #state = :pending',
+          ExpressionAttributeNames: { '#state': 'state', '#error': 'error' },
+          ExpressionAttributeValues: {
+            ':unknown': 'unknown',
+            ':error': reason,
+            ':now': now.toISOString(),
+            ':token': claimToken,
+            ':pending': 'pending',
+          },
+        }),
+      );
+    } catch (error) {
+      // Completed or taken over since it was read: not this claim any more.
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+    return { ...record, state: 'unknown', error: reason };
   }
 
   async complete(
@@ -393,7 +461,14 @@ export class DynamoDbSendLedger implements SendLedger {
   }
 }
 
-const SEND_STATES: readonly SendState[] = ['pending', 'sent', 'retry', 'failed', 'rejected'];
+const SEND_STATES: readonly SendState[] = [
+  'pending',
+  'sent',
+  'retry',
+  'failed',
+  'rejected',
+  'unknown',
+];
 
 function toRecord(item: Record<string, unknown>): SendRecord {
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
@@ -427,5 +502,114 @@ function toRevision(item: Record<string, unknown>): RevisionRecord {
     snapshotVersion: typeof item.snapshotVersion === 'number' ? item.snapshotVersion : 0,
     metrics: JSON.parse(item.metrics) as RevisionRecord['metrics'],
     createdAt: String(item.createdAt),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Suppression list: recipients who unsubscribed, and the audit trail of unsubscribes
+// ---------------------------------------------------------------------------------------
+
+export const suppressSk = (hash: string) => `SUPPRESS#${hash}`;
+export const auditSk = (at: string, hash: string) => `AUDIT#${at}#${hash}`;
+
+const UNSUBSCRIBE_SOURCES: readonly UnsubscribeSource[] = ['one-click', 'button'];
+
+/**
+ * One `SUPPRESS#<hash>` item per unsubscribed recipient of a report (when and how), and an
+ * append-only `AUDIT#<time>#<hash>` item per change, in the report's partition: the report
+ * job reads the whole list with one Query before it sends.
+ *
+ * The suppression is written first and conditionally (`attribute_not_exists`), so a second
+ * click, a mail client's retried one-click POST or two clicks at once change nothing and
+ * write no second audit item. The audit item follows; a crash between the two leaves the
+ * suppression (what matters to the recipient) and its own `at`/`source`, without the audit
+ * line. Items hold the hash only, never the address: an operator finds someone by hashing
+ * their normalized address (README: "Unsubscribe and archive links").
+ */
+export class DynamoDbSuppressionList implements SuppressionList {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  async suppressed(reportId: string): Promise<ReadonlySet<string>> {
+    const hashes = new Set<string>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const response = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': reportPk(reportId), ':prefix': 'SUPPRESS#' },
+          ProjectionExpression: 'recipientHash',
+          // An unsubscribe a moment before the scheduled run must be seen by it.
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of response.Items ?? []) {
+        if (typeof item.recipientHash === 'string') hashes.add(item.recipientHash);
+      }
+      startKey = response.LastEvaluatedKey;
+    } while (startKey);
+    return hashes;
+  }
+
+  async suppress(entry: Suppression): Promise<{ added: boolean; existing?: Suppression }> {
+    const pk = reportPk(entry.reportId);
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk,
+            sk: suppressSk(entry.recipientHash),
+            type: 'suppression',
+            reportId: entry.reportId,
+            recipientHash: entry.recipientHash,
+            at: entry.at,
+            source: entry.source,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const existing = await this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk, sk: suppressSk(entry.recipientHash) },
+          ConsistentRead: true,
+        }),
+      );
+      return { added: false, existing: existing.Item ? toSuppression(existing.Item) : undefined };
+    }
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk,
+          sk: auditSk(entry.at, entry.recipientHash),
+          type: 'audit',
+          action: 'unsubscribed',
+          reportId: entry.reportId,
+          recipientHash: entry.recipientHash,
+          at: entry.at,
+          source: entry.source,
+        },
+        // Append-only: an audit line is never overwritten.
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return { added: true };
+  }
+}
+
+function toSuppression(item: Record<string, unknown>): Suppression {
+  return {
+    reportId: String(item.reportId),
+    recipientHash: String(item.recipientHash),
+    at: String(item.at),
+    source: UNSUBSCRIBE_SOURCES.find((s) => s === item.source) ?? 'button',
   };
 }

@@ -4,17 +4,19 @@
  * derives from the function's memory, and the parsing the handlers do on their first
  * invocation (`sharedEngineSettings`).
  *
- * - DuckDB's memory limit is half the function's memory, but leaves at least 512 MB to the
+ * - DuckDB's memory limit is half the function's memory, but leaves at least 768 MB to the
  *   rest of the process (and is never below 128 MB): the loaded bundle and DuckDB's library
  *   alone are about 210 MiB of RSS before any data (scripts/bench-cold-start.ts), then come
- *   the rows being validated, the email render, and DuckDB's allocations outside its buffer
- *   manager, which the limit does not count. Measured on 10 M events (BENCHMARKS.md): a
- *   300 MiB limit peaked at 685 MB of RSS and a 640 MiB one at 988 MB, too close to a
- *   1024 MB function; at the default 1024 MB the limit is 512 MB.
+ *   the email render and DuckDB's allocations outside its buffer manager, which the limit
+ *   does not count. Measured on 10 M events of 1 M users (BENCHMARKS.md), with the tables
+ *   in a compressed database file (duck/db.ts): a 256 MiB limit peaked at 502 MB of RSS and
+ *   a 512 MiB one at 743 MB, in the same time (the compressed rows hardly spill), so at the
+ *   default 1024 MB the limit is 256 MB and the process stays within half the function.
  * - DuckDB spills to a folder under /tmp, the only writable place in Lambda (an in-memory
  *   database would otherwise spill to `.tmp` in the working directory, /var/task, which is
- *   read-only), and so does the engine's copy of each export (it streams every S3 object to
- *   local disk first, since DuckDB reads files). Both share the function's ephemeral storage.
+ *   read-only), and keeps its tables in a database file there (duck/db.ts); so does the
+ *   engine's copy of each export (it streams every S3 object to local disk first, since
+ *   DuckDB reads files). All share the function's ephemeral storage.
  * - Threads follow Lambda's CPU share, which grows with memory (one vCPU's worth at 1,769 MB,
  *   six at 10,240 MB); more threads than that only compete for the same share and each one
  *   holds its own buffers.
@@ -41,7 +43,7 @@ export const ENGINE_ENV = {
 /** Share of the function's memory given to DuckDB… */
 export const DUCKDB_MEMORY_SHARE = 0.5;
 /** …leaving at least this many MB to the rest of the process. */
-export const NODE_MEMORY_RESERVE_MB = 512;
+export const NODE_MEMORY_RESERVE_MB = 768;
 /** DuckDB's memory limit is never below this many MB. */
 export const MIN_DUCKDB_MEMORY_MB = 128;
 /** Lambda gives one vCPU's worth of CPU time per this many MB of memory. */

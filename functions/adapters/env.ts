@@ -23,8 +23,19 @@ export interface LambdaEnv {
 export interface RuntimeEnv {
   bucketName: string;
   tableName: string;
+  /** The first report (the only one, in a deployment of one). */
   config: ReportConfig;
+  /**
+   * Every report of the deployment, `config` first; each has its schedule.
+   * @default - `[config]`
+   */
+  reports?: readonly ReportConfig[];
   sender: string;
+}
+
+/** The deployment's reports: `env.reports`, or the one `env.config`. */
+export function reportsOf(env: RuntimeEnv): readonly ReportConfig[] {
+  return env.reports ?? [env.config];
 }
 
 export class EnvError extends Error {

@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ConfigError, parseConfig, type ReportConfig } from '../core/config';
+import { ConfigError, parseReports, type ReportConfig } from '../core/config';
 
 /** The environment variables, by what they hold. */
 export const REPORT_CONFIG_ENV = {
@@ -52,6 +52,20 @@ export function encodeReportConfig(config: ReportConfig): { body: string; sha256
   return { body, sha256: sha256Hex(body) };
 }
 
+/**
+ * The stored text of a deployment's reports: one report is stored as `encodeReportConfig`
+ * stores it (so a deployment of one report keeps its object, and its key, byte for byte);
+ * several as `{ "reports": [ … ] }`, which `parseReports` reads back.
+ */
+export function encodeReportConfigs(configs: readonly ReportConfig[]): {
+  body: string;
+  sha256: string;
+} {
+  if (configs.length === 1) return encodeReportConfig(configs[0] as ReportConfig);
+  const body = `${JSON.stringify({ reports: configs }, null, 2)}\n`;
+  return { body, sha256: sha256Hex(body) };
+}
+
 /** The variables that point a function at a stored config. */
 export function reportConfigEnvironment(location: ReportConfigLocation): Record<string, string> {
   return {
@@ -81,13 +95,14 @@ function readHint(name: string): string {
 }
 
 /**
- * Reads, checks and validates the stored config. Every failure is a StoredConfigError that
- * names the object and says what is wrong with it.
+ * Reads, checks and validates the stored config: every report of the deployment, in the
+ * deploy file's order. Every failure is a StoredConfigError that names the object and says
+ * what is wrong with it.
  */
-export async function loadReportConfig(
+export async function loadReportConfigs(
   s3: S3Client,
   location: ReportConfigLocation,
-): Promise<ReportConfig> {
+): Promise<ReportConfig[]> {
   const where = describeLocation(location);
   let bytes: Uint8Array;
   try {
@@ -128,7 +143,7 @@ export async function loadReportConfig(
   }
 
   try {
-    return parseConfig(json);
+    return parseReports(json);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // parseConfig's message starts with its own "invalid configuration: "; the issues follow.
@@ -139,4 +154,19 @@ export async function loadReportConfig(
       { cause: error },
     );
   }
+}
+
+/** `loadReportConfigs` for a deployment of one report; several are a StoredConfigError. */
+export async function loadReportConfig(
+  s3: S3Client,
+  location: ReportConfigLocation,
+): Promise<ReportConfig> {
+  const reports = await loadReportConfigs(s3, location);
+  if (reports.length !== 1) {
+    throw new StoredConfigError(
+      describeLocation(location),
+      `the report configuration ${describeLocation(location)} holds ${reports.length} reports where one was expected`,
+    );
+  }
+  return reports[0] as ReportConfig;
 }

@@ -6,13 +6,14 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
+import type { ReportConfig } from '../core/config';
 import type { EngineSettings } from '../core/engine';
 import type { DeliverySettings } from '../core/jobs/deliver';
 import type { JobLogger } from '../core/jobs/ports';
 import { type AwsClients, createAwsClients } from './clients';
 import { DynamoDbSendLedger, DynamoDbSnapshotStore } from './dynamodb';
 import { type RuntimeEnv, readEnv } from './env';
-import { describeLocation, loadReportConfig } from './report-config';
+import { describeLocation, loadReportConfigs } from './report-config';
 import { S3ExportSource, S3ObjectStore } from './s3';
 import { SesMailer } from './ses';
 
@@ -92,13 +93,19 @@ export async function loadRuntime(
   log: JobLogger = jobLogger,
 ): Promise<Runtime> {
   const { reportConfig, ...names } = readEnv(source);
-  const config = await loadReportConfig(clients.s3, reportConfig);
+  const reports = await loadReportConfigs(clients.s3, reportConfig);
+  const config = reports[0] as ReportConfig;
   log.info('report configuration loaded', {
     location: describeLocation(reportConfig),
     sha256: reportConfig.sha256,
-    reportId: config.reportId,
+    reportIds: reports.map((r) => r.reportId),
   });
-  return createRuntime({ ...names, config }, clients, log);
+  // `reports` only with several: a deployment of one has the environment it always had.
+  return createRuntime(
+    { ...names, config, ...(reports.length > 1 ? { reports } : {}) },
+    clients,
+    log,
+  );
 }
 
 /**

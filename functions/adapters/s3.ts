@@ -23,6 +23,8 @@ import {
   type ObjectInfo,
   type ObjectStore,
   silentLogger,
+  type VersionedText,
+  type VersionedTextStore,
 } from '../core/jobs/ports';
 import type { ExportFile, ExportSource } from '../core/sources';
 
@@ -55,6 +57,17 @@ function isPreconditionFailed(error: unknown): boolean {
   return errorName(error) === 'PreconditionFailed';
 }
 
+/**
+ * A conditional write lost: 412 when the object is not (or no longer) the version named,
+ * 409 `ConditionalRequestConflict` when another conditional write of the key is in flight.
+ */
+function isConditionalWriteLost(error: unknown): boolean {
+  const name = errorName(error);
+  if (name === 'PreconditionFailed' || name === 'ConditionalRequestConflict') return true;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status === 412 || status === 409;
+}
+
 async function getBody(
   s3: S3Client,
   bucket: string,
@@ -85,7 +98,7 @@ async function getBody(
   }
 }
 
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements ObjectStore, VersionedTextStore {
   constructor(
     private readonly s3: S3Client,
     readonly bucket: string,
@@ -139,6 +152,51 @@ export class S3ObjectStore implements ObjectStore {
     await this.s3.send(
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
     );
+  }
+
+  // The archive index (functions/core/jobs/archive.ts): small text objects replaced with
+  // S3's conditional writes, `If-Match: <etag>` to replace the version read and
+  // `If-None-Match: *` to create one that is not there yet.
+
+  async getText(key: string): Promise<VersionedText | undefined> {
+    try {
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const text = (await response.Body?.transformToString('utf-8')) ?? '';
+      return { text, etag: bareEtag(response.ETag) ?? '' };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async putTextIfUnchanged(
+    key: string,
+    text: string,
+    contentType: string,
+    etag: string | undefined,
+  ): Promise<string | undefined> {
+    try {
+      const response = await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: text,
+          ContentType: contentType,
+          ...(etag === undefined ? { IfNoneMatch: '*' } : { IfMatch: `"${etag}"` }),
+        }),
+      );
+      return bareEtag(response.ETag) ?? '';
+    } catch (error) {
+      // A deleted object answers If-Match with 404: re-read, and create it.
+      if (isConditionalWriteLost(error) || (etag !== undefined && isNotFound(error))) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  async putText(key: string, text: string, contentType: string): Promise<void> {
+    await this.put(key, text, contentType);
   }
 }
 

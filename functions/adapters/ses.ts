@@ -29,6 +29,7 @@ export const buildMime: MimeBuilder = (email) =>
     text: email.text,
     images: [...email.images],
     attachments: [...(email.attachments ?? [])],
+    list: email.list,
   });
 
 /**

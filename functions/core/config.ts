@@ -139,6 +139,93 @@ const Flags = z
   })
   .prefault({});
 
+/**
+ * Segment breakdowns (METRICS.md "Segments"): the customer-base metrics of the reported
+ * period per value of a customers column or of the customer's plan. Only the optional
+ * canonical columns are accepted (the loader stores no other column of the customers
+ * export); a column without values in the exports is left out of the email.
+ */
+export const SEGMENT_COLUMNS = ['segment', 'country', 'plan', 'acquisition_channel'] as const;
+export type SegmentColumn = (typeof SEGMENT_COLUMNS)[number];
+const Segments = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    columns: z
+      .array(
+        z.enum(SEGMENT_COLUMNS, {
+          message: `must be one of ${SEGMENT_COLUMNS.join(', ')} (the optional customers columns, or plan from subscriptions)`,
+        }),
+      )
+      .max(SEGMENT_COLUMNS.length)
+      .refine((cols) => new Set(cols).size === cols.length, { message: 'must not repeat a column' })
+      .default([...SEGMENT_COLUMNS]),
+    /** Values shown per column, largest first; the rest are one "other" row. */
+    top: z
+      .number()
+      .int({ message: 'must be a whole number' })
+      .min(1, { message: 'must be at least 1' })
+      .max(20, { message: 'must be at most 20 (the email has to stay under 102 KB)' })
+      .default(5),
+  })
+  .prefault({});
+
+/** The dimensions a report can be restricted to (README "Several reports"). */
+export const FILTER_KEYS = ['segment', 'country', 'acquisition_channel', 'plan'] as const;
+export type FilterKey = (typeof FILTER_KEYS)[number];
+
+/** Values of one filter dimension, compared exactly after trimming both sides. */
+const FilterValues = z
+  .array(
+    z
+      .string()
+      .transform((value) => value.trim())
+      .refine((value) => value !== '', { message: 'must not be empty or only spaces' }),
+  )
+  .min(1, { message: 'must list at least one value (leave the key out to keep every value)' });
+
+/**
+ * Restricts the report to some customers (functions/core/duck/filter.ts): those whose
+ * `customers.segment`, `country` and `acquisition_channel` are among the listed values and,
+ * with `plan`, who have a subscription on one of the listed plans. Several keys must all hold.
+ */
+const ReportFilter = z.strictObject({
+  segment: FilterValues.optional(),
+  country: FilterValues.optional(),
+  acquisition_channel: FilterValues.optional(),
+  plan: FilterValues.optional(),
+});
+export type ReportFilter = z.infer<typeof ReportFilter>;
+
+/**
+ * Config `slack`: post a short summary to a Slack-compatible incoming webhook after each
+ * period's emails (and each revised re-send) went out. The webhook URL is a credential (who
+ * holds it can post to the channel), so the config names the Secrets Manager secret whose
+ * string value is the URL, never the URL itself; the deploy grants the functions
+ * `secretsmanager:GetSecretValue` on that one secret.
+ */
+export const SlackWebhook = z.strictObject({
+  /**
+   * The secret's name (`engagement/slack-webhook`) or ARN. An ARN ending in a hyphen and six
+   * characters is taken as complete (Secrets Manager's own suffix); a shorter one, or a name,
+   * is granted with the `-??????` wildcard that stands for that suffix.
+   */
+  webhookSecret: z.union(
+    [
+      z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/),
+      z
+        .string()
+        .regex(
+          /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/,
+        ),
+    ],
+    {
+      message:
+        'must be the name (e.g. "engagement/slack-webhook") or ARN of the Secrets Manager secret holding the webhook URL, not the URL itself',
+    },
+  ),
+});
+export type SlackWebhook = z.infer<typeof SlackWebhook>;
+
 export const ReportConfigSchema = z
   .object({
     /** Stable id of the report: DynamoDB partition, S3 `reports/<id>/` prefix. */
@@ -156,6 +243,8 @@ export const ReportConfigSchema = z
     locale: z.string().default('en-US'),
     period: PeriodKind.default('week'),
     columns: ColumnMap.default({}),
+    /** @default - every customer: no filter. */
+    filter: ReportFilter.optional(),
     activity: z
       .object({
         /** @default - `subscriptions` when that dataset has files, else `orders`. */
@@ -187,6 +276,36 @@ export const ReportConfigSchema = z
         atRiskThreshold: z.number().gt(0).lt(1).default(0.5),
         /** How many at-risk customers to list in the snapshot and email. */
         atRiskListSize: z.number().int().min(0).max(100).default(10),
+      })
+      .prefault({}),
+    /**
+     * The at-risk signals (METRICS.md "At-risk customers and their reasons"): when a drop in
+     * product activity counts, and how many subscribers at risk the snapshot lists.
+     */
+    atRisk: z
+      .strictObject({
+        /** Activity at least this % below the customer's own trailing average flags it. */
+        activityDropPercent: z
+          .number()
+          .gt(0, { message: 'must be more than 0 (50 is a halving)' })
+          .lte(100, { message: 'must be at most 100 (100: no activity at all)' })
+          .default(50),
+        /** Periods before the reported one that make the customer's own average. */
+        trailingPeriods: z
+          .number()
+          .int({ message: 'must be a whole number' })
+          .min(1, { message: 'must be at least 1' })
+          .max(26, { message: 'must be at most 26' })
+          .default(4),
+        /** A trailing average below this many events a period never flags (one-off users). */
+        minTrailingEvents: z.number().min(0, { message: 'must be 0 or more' }).default(3),
+        /** Subscribers at risk listed in the snapshot (the email shows at most 20). */
+        listSize: z
+          .number()
+          .int({ message: 'must be a whole number' })
+          .min(0, { message: 'must be 0 or more' })
+          .max(100, { message: 'must be at most 100 (a snapshot is one DynamoDB item)' })
+          .default(10),
       })
       .prefault({}),
     email: z
@@ -231,6 +350,8 @@ export const ReportConfigSchema = z
       })
       .prefault({}),
     flags: Flags,
+    segments: Segments,
+    slack: SlackWebhook.optional(),
   })
   .strict();
 
@@ -282,4 +403,81 @@ export function columnMapFor(config: ReportConfig, dataset: DatasetName): Record
   const own = config.columns[dataset];
   if (own && typeof own === 'object') Object.assign(map, own);
   return map;
+}
+
+/**
+ * The reports of one deployment as the functions and the local runner read them: a single
+ * report config, or `{ "reports": [ … ] }` (what the deploy stores for several). Each is
+ * parsed with `parseConfig`; ids must be distinct, since the id keys a report's snapshots,
+ * sends and `reports/<id>/` copies. Throws a ConfigError naming the report at fault.
+ */
+export function parseReports(input: unknown): ReportConfig[] {
+  const isList =
+    input !== null && typeof input === 'object' && !Array.isArray(input) && 'reports' in input;
+  if (!isList) return [parseConfig(input)];
+  const { reports, ...rest } = input as { reports: unknown };
+  const extra = Object.keys(rest);
+  if (extra.length > 0) {
+    throw new ConfigError(
+      `invalid configuration: a list of reports has only "reports", found also ${extra.map((k) => `"${k}"`).join(', ')}`,
+    );
+  }
+  if (!Array.isArray(reports) || reports.length === 0) {
+    throw new ConfigError('invalid configuration: "reports" must be a list of at least one report');
+  }
+  const seen = new Set<string>();
+  return reports.map((entry, i) => {
+    let config: ReportConfig;
+    try {
+      config = parseConfig(entry);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw new ConfigError(
+        error.message.replace(/^invalid configuration: /, `invalid configuration: reports.${i} `),
+        {
+          cause: error,
+        },
+      );
+    }
+    if (seen.has(config.reportId)) {
+      throw new ConfigError(
+        `invalid configuration: reports.${i} has the id "${config.reportId}" of an earlier report; every report needs its own id`,
+      );
+    }
+    seen.add(config.reportId);
+    return config;
+  });
+}
+
+/** `reportId`s as a readable list: `"weekly", "monthly"`. */
+export function listReportIds(reports: readonly ReportConfig[]): string {
+  return reports.map((r) => `"${r.reportId}"`).join(', ');
+}
+
+/**
+ * The report a request names, among the deployment's: `reportId` when given; without one,
+ * the only report. Throws a ConfigError listing the ids when that does not pick one.
+ */
+export function selectReport(
+  reports: readonly ReportConfig[],
+  reportId: string | undefined,
+): ReportConfig {
+  if (reportId === undefined) {
+    if (reports.length === 1) return reports[0] as ReportConfig;
+    throw new ConfigError(
+      `this deployment has ${reports.length} reports; name one with "reportId": ${listReportIds(reports)}`,
+    );
+  }
+  const found = reports.find((r) => r.reportId === reportId);
+  if (found) return found;
+  if (reports.length === 1) {
+    // One deployment of one report: a different id is a mistaken target, not a request to
+    // compute something else.
+    throw new ConfigError(
+      `this function serves report "${(reports[0] as ReportConfig).reportId}", not "${reportId}"`,
+    );
+  }
+  throw new ConfigError(
+    `there is no report "${reportId}" in this deployment; its reports are ${listReportIds(reports)}`,
+  );
 }

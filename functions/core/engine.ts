@@ -25,7 +25,9 @@ import { loadExport } from './datasets/load';
 import type { ReadOptions } from './datasets/rules';
 import { columnsOf } from './datasets/spec';
 import { type DuckOptions, withDuck } from './duck/db';
+import { applyReportFilter } from './duck/filter';
 import { createDatasetTables, rawTable, storedColumns } from './duck/tables';
+import { explainAtRisk } from './metrics/at-risk';
 import { METRIC_IDS } from './metrics/catalogue';
 import { computeMetrics } from './metrics/compute';
 import { EngineError } from './metrics/plan';
@@ -171,8 +173,10 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
   const models = new ClvModelsHook(config, periods, input.modelPeriods);
   const quality: Partial<Record<DatasetName, DatasetQuality>> = {};
   try {
-    const computed = await withDuck(async (db) => {
+    const snapshots = await withDuck(async (db) => {
       await createDatasetTables(db, 'metrics');
+      // The report's customer filter narrows the views every metric reads (duck/filter.ts).
+      await applyReportFilter(db, config.filter);
       let n = 0;
       for (const dataset of datasets) {
         const q = emptyQuality();
@@ -214,7 +218,7 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
           onProgress?.({ dataset, file: file.key, bytes: size, rows });
         }
       }
-      const result = await computeMetrics(db, {
+      const computed = await computeMetrics(db, {
         config,
         periods,
         datasetsWithFiles: datasets,
@@ -222,42 +226,48 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
       });
       await models.load(
         db,
-        result.counts.orders.rowsAccepted - result.counts.orders.duplicatesDropped > 0,
+        computed.counts.orders.rowsAccepted - computed.counts.orders.duplicatesDropped > 0,
       );
-      return result;
+
+      for (const dataset of datasets) {
+        const q = quality[dataset] as DatasetQuality;
+        q.rowsAccepted = computed.counts[dataset].rowsAccepted;
+        q.duplicatesDropped = computed.counts[dataset].duplicatesDropped;
+      }
+
+      const inputFiles: InputFile[] = datasets.flatMap((dataset) =>
+        (byDataset.get(dataset) ?? []).map((f) => {
+          const entry: InputFile = { dataset, key: f.key };
+          if (f.etag !== undefined) entry.etag = f.etag;
+          return entry;
+        }),
+      );
+
+      const computedAt = new Date().toISOString();
+      // Built while the database is open: the model's at-risk list is known once it is fitted,
+      // and its customers' other signals are then read from it (metrics/at-risk.ts).
+      const built: Snapshot[] = [];
+      for (const [i, period] of periods.entries()) {
+        const snapshot: Snapshot = {
+          reportId,
+          period: toPeriodInfo(period),
+          currency: config.currency,
+          computedAt,
+          metrics: computed.metrics[i] as Record<string, MetricValue>,
+          quality: structuredClone(quality),
+          inputFiles: structuredClone(inputFiles),
+        };
+        models.apply(snapshot);
+        await explainAtRisk(snapshot, computed, i);
+        const cohorts = computed.cohorts.get(period.key);
+        if (cohorts) snapshot.cohorts = cohorts;
+        const segments = computed.segments.get(period.key);
+        if (segments) snapshot.segments = segments;
+        snapshot.metrics = inCatalogueOrder(snapshot.metrics, period.key);
+        built.push(snapshot);
+      }
+      return built;
     }, input.duck);
-
-    for (const dataset of datasets) {
-      const q = quality[dataset] as DatasetQuality;
-      q.rowsAccepted = computed.counts[dataset].rowsAccepted;
-      q.duplicatesDropped = computed.counts[dataset].duplicatesDropped;
-    }
-
-    const inputFiles: InputFile[] = datasets.flatMap((dataset) =>
-      (byDataset.get(dataset) ?? []).map((f) => {
-        const entry: InputFile = { dataset, key: f.key };
-        if (f.etag !== undefined) entry.etag = f.etag;
-        return entry;
-      }),
-    );
-
-    const computedAt = new Date().toISOString();
-    const snapshots = periods.map((period, i) => {
-      const snapshot: Snapshot = {
-        reportId,
-        period: toPeriodInfo(period),
-        currency: config.currency,
-        computedAt,
-        metrics: computed.metrics[i] as Record<string, MetricValue>,
-        quality: structuredClone(quality),
-        inputFiles: structuredClone(inputFiles),
-      };
-      models.apply(snapshot);
-      const cohorts = computed.cohorts.get(period.key);
-      if (cohorts) snapshot.cohorts = cohorts;
-      snapshot.metrics = inCatalogueOrder(snapshot.metrics, period.key);
-      return snapshot;
-    });
     return { snapshots };
   } finally {
     await scratch.dispose();
@@ -300,8 +310,8 @@ export async function validateExport(
         },
         onReject,
       );
-      // The instants the metrics read: a column that no metric reads (tickets.resolved_at)
-      // cannot change a period's numbers, and is not kept (duck/tables.ts).
+      // The instants the metrics read: a column that no metric reads cannot change a
+      // period's numbers, and is not kept (duck/tables.ts).
       const kept = await storedColumns(db, file.dataset);
       const times = columnsOf(file.dataset)
         .filter(

@@ -64,6 +64,22 @@ export interface ModelsSummary {
   reason?: string;
 }
 
+/** What an at-risk signal is about (METRICS.md "At-risk customers and their reasons"). */
+export type AtRiskReasonKind =
+  | 'p_alive'
+  | 'activity_drop'
+  | 'failed_payment'
+  | 'downgrade'
+  | 'low_nps'
+  | 'open_tickets';
+
+/** One reason a customer is at risk, with its plain-English rendering. */
+export interface AtRiskReason {
+  kind: AtRiskReasonKind;
+  /** E.g. `MRR 99 → 49`, `2 open tickets, oldest 9 days`. */
+  detail: string;
+}
+
 export interface AtRiskCustomer {
   customerId: string;
   pAlive: number;
@@ -72,6 +88,37 @@ export interface AtRiskCustomer {
   /** historicValue × (1 − pAlive). */
   expectedValueLost: number;
   lastPurchase: string;
+  /** P(alive) and the other signals of the customer at the period end (absent in older snapshots). */
+  reasons?: AtRiskReason[];
+}
+
+/** A customer with a subscription active at the period end and at least one at-risk signal. */
+export interface AtRiskSubscriber {
+  customerId: string;
+  /** The customer's MRR at the period end: what is at risk. */
+  mrr: number;
+  reasons: AtRiskReason[];
+}
+
+/** Ids of the cross-dataset consistency checks (METRICS.md "Data quality"). */
+export type ConsistencyCheckId =
+  | 'unknown_customer'
+  | 'user_not_customer'
+  | 'before_signup'
+  | 'failed_order_in_revenue'
+  | 'channel_without_spend';
+
+/** One cross-dataset check of the period: rows kept as they are, counted and shown. */
+export interface ConsistencyIssue {
+  check: ConsistencyCheckId;
+  /** The dataset whose rows the check counts. */
+  dataset: DatasetName;
+  /** Rows of `dataset` in the period that the check found. */
+  count: number;
+  /** Distinct ids they reference (customers, users or channels). */
+  ids: number;
+  /** At most 3 of those ids, smallest first. */
+  examples: string[];
 }
 
 /** One signup cohort of the retention matrix (METRICS.md "Cohorts"). */
@@ -100,6 +147,41 @@ export interface CohortMatrix {
   cohorts: CohortRow[];
 }
 
+/**
+ * One row of a segment breakdown (METRICS.md "Segments"): the catalogue's metrics over the
+ * customers with one value of the column, keyed by their metric ids.
+ */
+export interface SegmentRow {
+  /** The column's value; null for the customers without one ("(none)") and for "other". */
+  value: string | null;
+  /** On the "other" row only: how many values it folds together. */
+  other?: number;
+  customers_start: number;
+  customers_end: number;
+  new_customers: number;
+  churned_customers: number;
+  churn_rate: number | null;
+  retention_rate: number | null;
+  arpc: number | null;
+  clv_historic: number | null;
+  /** acquisition_channel only: the value's marketing spend in P / its new customers. */
+  cac: number | null;
+}
+
+/** The reported period's metrics by the values of one customer column (or their plan). */
+export interface SegmentBreakdown {
+  /** `segment`, `country`, `plan`, `acquisition_channel`. */
+  column: string;
+  /** Distinct values (with "(none)") among the customers counted. */
+  values: number;
+  /** The largest values first, then "other"; empty when the column is left out. */
+  rows: SegmentRow[];
+  /** Why the column is left out: `not in the exports`. */
+  reason?: string;
+  /** Why a metric is null in every row, by metric id (no orders export; CAC by channel only). */
+  reasons?: Record<string, string>;
+}
+
 export interface Snapshot {
   reportId: string;
   period: PeriodInfo;
@@ -111,8 +193,14 @@ export interface Snapshot {
   inputFiles: InputFile[];
   models?: ModelsSummary;
   atRisk?: AtRiskCustomer[];
+  /** Subscriptions mode: subscribers at risk, most MRR first (`atRisk.listSize` of them). */
+  atRiskSubscribers?: AtRiskSubscriber[];
+  /** Cross-dataset consistency checks with a finding in the period (absent in older snapshots). */
+  consistency?: ConsistencyIssue[];
   /** The cohort retention matrix; on the reported period's snapshot only. */
   cohorts?: CohortMatrix;
+  /** Segment breakdowns (METRICS.md "Segments"); on the reported period's snapshot only. */
+  segments?: SegmentBreakdown[];
   /** Set when the snapshot was recomputed after its report was sent. */
   revised?: boolean;
   /** Bumped by every recompute; DynamoDB writes are conditional on it. */

@@ -1,5 +1,6 @@
 /**
- * The report configuration where it has room: one JSON file asset. `cdk deploy` uploads it
+ * The report configuration where it has room: one JSON file asset, holding every report of
+ * the deployment. `cdk deploy` uploads it
  * (cdk-assets, beside the Lambda code, to the bootstrap bucket: private, encrypted, TLS-only)
  * before CloudFormation runs, so storing it takes no custom resource, no Lambda of its own
  * and no permission for the stack to write anywhere. The functions get its bucket, key and
@@ -24,19 +25,27 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import {
-  encodeReportConfig,
+  encodeReportConfigs,
   type ReportConfigLocation,
 } from '../../functions/adapters/report-config';
-import { ConfigError, parseConfig, type ReportConfig } from '../../functions/core/config';
+import { ConfigError, parseReports, type ReportConfig } from '../../functions/core/config';
 
 export interface StoredReportConfigProps {
-  /** The validated `report` object of the deploy file (infra/config.ts). */
-  readonly config: ReportConfig;
+  /** The validated `report` object of the deploy file (infra/config.ts): one report. */
+  readonly config?: ReportConfig;
+  /**
+   * Every report of the deployment (`DeployConfig.reports`), stored in one object; give
+   * this or `config`.
+   * @default - `[config]`
+   */
+  readonly reports?: readonly ReportConfig[];
 }
 
 export class StoredReportConfig extends Construct {
-  /** The config as deployed. */
+  /** The first report as deployed (the only one, in a deployment of one). */
   readonly config: ReportConfig;
+  /** Every report as deployed, `config` first. */
+  readonly reports: readonly ReportConfig[];
   /** The file asset the deploy uploads. */
   readonly asset: Asset;
   /** Lower-case hex SHA-256 of the stored bytes. */
@@ -50,11 +59,17 @@ export class StoredReportConfig extends Construct {
 
   constructor(scope: Construct, id: string, props: StoredReportConfigProps) {
     super(scope, id);
-    const { body, sha256 } = encodeReportConfig(props.config);
-    // The functions validate the stored text with parseConfig at cold start; checking here
+    const reports = props.reports ?? (props.config === undefined ? [] : [props.config]);
+    if ((props.reports !== undefined) === (props.config !== undefined) || reports.length === 0) {
+      throw new Error(
+        `StoredReportConfig ${id}: give either "config" (one report) or "reports" (at least one)`,
+      );
+    }
+    const { body, sha256 } = encodeReportConfigs(reports);
+    // The functions validate the stored text with parseReports at cold start; checking here
     // that it passes makes a config the functions would refuse fail `cdk synth` instead.
     try {
-      parseConfig(JSON.parse(body));
+      parseReports(JSON.parse(body));
     } catch (error) {
       const detail = error instanceof ConfigError ? error.message : String(error);
       throw new Error(
@@ -77,7 +92,8 @@ export class StoredReportConfig extends Construct {
     if (!this.node.tryGetContext(cxapi.DISABLE_ASSET_STAGING_CONTEXT)) {
       rmSync(folder, { recursive: true, force: true });
     }
-    this.config = props.config;
+    this.config = reports[0] as ReportConfig;
+    this.reports = reports;
     this.sha256 = sha256;
     this.sizeBytes = Buffer.byteLength(body);
     this.location = {

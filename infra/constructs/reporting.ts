@@ -1,6 +1,7 @@
 /**
- * The report path: an EventBridge Scheduler schedule in the report's time zone invokes the
- * report function with `{}` (the handler reports the period that just ended); people invoke it
+ * The report path: one EventBridge Scheduler schedule per report, in that report's time zone,
+ * invokes the report function with `{ "reportId": "<id>" }` (`{}` in a deployment of one
+ * report; the handler reports the period that just ended); people invoke it
  * on demand with `{ reportId, period?, dryRun?, recipients? }`. The function reads `exports/`,
  * writes the snapshot and `reports/`, and sends the email through SES from the sender address.
  */
@@ -15,11 +16,12 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { isValidTimeZone } from '../../functions/core/config';
+import { isValidTimeZone, type ReportConfig } from '../../functions/core/config';
 import { scheduleExpressionProblem } from '../config';
 import { HandlerFunction, type PowertoolsLogLevel } from './handler-function';
 import type { StoredReportConfig } from './report-config';
 import { KEY_PREFIXES } from './storage';
+import { grantWebhookSecret } from './webhook-secret';
 
 export interface ReportingProps {
   readonly bucket: s3.IBucket;
@@ -28,8 +30,18 @@ export interface ReportingProps {
   readonly reportConfig: StoredReportConfig;
   /** The From address; must equal `reportConfig.config.email.sender` when that is set. */
   readonly sender: string;
-  /** EventBridge Scheduler cron(…) or rate(…) expression, read in the report's time zone. */
-  readonly scheduleExpression: string;
+  /**
+   * EventBridge Scheduler cron(…) or rate(…) expression, read in the report's time zone, of
+   * a deployment of one report.
+   * @default - none: give `schedules`
+   */
+  readonly scheduleExpression?: string;
+  /**
+   * The expression of each report of `reportConfig.reports`, by `reportId`: one schedule
+   * each, in that report's time zone, invoking the function with `{ "reportId": "<id>" }`.
+   * @default - `scheduleExpression` for the only report
+   */
+  readonly schedules?: Readonly<Record<string, string>>;
   /**
    * Create the SES email identity for the sender. Turn off when the address (or its domain)
    * is already a verified identity in this account and region.
@@ -50,7 +62,10 @@ const EMAIL = /^[^\s@]+@([^\s@]+\.[^\s@]+)$/;
 
 export class Reporting extends Construct {
   readonly handler: HandlerFunction;
+  /** The schedule of the first report (the only one, in a deployment of one). */
   readonly schedule: scheduler.Schedule;
+  /** Every report's schedule, by `reportId`. */
+  readonly schedules: ReadonlyMap<string, scheduler.Schedule>;
   /** Scheduler puts an invocation here when it cannot deliver it to the function. */
   readonly scheduleDeadLetterQueue: sqs.Queue;
   readonly senderIdentity?: ses.EmailIdentity;
@@ -59,29 +74,32 @@ export class Reporting extends Construct {
 
   constructor(scope: Construct, id: string, props: ReportingProps) {
     super(scope, id);
-    const { config } = props.reportConfig;
+    const { reports } = props.reportConfig;
     const domain = EMAIL.exec(props.sender)?.[1];
     if (domain === undefined) {
       throw new Error(
         `Reporting: sender must be an email address such as reports@example.com (got "${props.sender}")`,
       );
     }
-    const configured = config.email.sender;
-    if (configured !== undefined && configured !== props.sender) {
-      throw new Error(
-        `Reporting: sender "${props.sender}" differs from the report config's email.sender "${configured}"`,
-      );
-    }
-    if (!isValidTimeZone(config.timezone)) {
-      throw new Error(
-        `Reporting: the report time zone "${config.timezone}" is not a known IANA time zone`,
-      );
-    }
-    const problem = scheduleExpressionProblem(props.scheduleExpression);
-    if (problem) {
-      throw new Error(
-        `Reporting: scheduleExpression ${problem} (got "${props.scheduleExpression}")`,
-      );
+    const expressions = scheduleExpressions(props, reports);
+    for (const config of reports) {
+      const configured = config.email.sender;
+      if (configured !== undefined && configured !== props.sender) {
+        throw new Error(
+          `Reporting: sender "${props.sender}" differs from the report config's email.sender "${configured}"${reports.length > 1 ? ` (report "${config.reportId}")` : ''}`,
+        );
+      }
+      if (!isValidTimeZone(config.timezone)) {
+        throw new Error(
+          `Reporting: the report time zone "${config.timezone}" is not a known IANA time zone`,
+        );
+      }
+      const expression = expressions.get(config.reportId) as string;
+      const problem = scheduleExpressionProblem(expression);
+      if (problem) {
+        const name = props.schedules ? `schedules["${config.reportId}"]` : 'scheduleExpression';
+        throw new Error(`Reporting: ${name} ${problem} (got "${expression}")`);
+      }
     }
 
     this.handler = new HandlerFunction(this, 'Report', {
@@ -106,6 +124,10 @@ export class Reporting extends Construct {
       write: [KEY_PREFIXES.reports],
     });
     this.handler.useTable(props.table);
+    // Config `slack`: the summary after each period's emails reads its webhook URL.
+    for (const config of reports) {
+      if (config.slack) grantWebhookSecret(this.handler, config.slack.webhookSecret);
+    }
 
     // SES sends only after the address is verified: AWS emails it a link to click. A new
     // account is also in the SES sandbox, where every recipient must be verified too until
@@ -124,7 +146,7 @@ export class Reporting extends Construct {
     const identities = new Set([
       this.senderIdentity?.emailIdentityArn ?? identityArn(props.sender),
       identityArn(domain),
-      ...config.email.recipients.map(identityArn),
+      ...reports.flatMap((config) => config.email.recipients.map(identityArn)),
     ]);
     this.senderIdentityArns = [...identities];
     this.handler.useEmailSender(props.sender, this.senderIdentityArns);
@@ -148,20 +170,36 @@ export class Reporting extends Construct {
       }),
       description: 'Lets EventBridge Scheduler invoke the report function',
     });
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: `Sends the "${config.name}" report (${props.scheduleExpression}, ${config.timezone})`,
-      schedule: scheduler.ScheduleExpression.expression(
-        props.scheduleExpression,
-        TimeZone.of(config.timezone),
-      ),
-      target: new targets.LambdaInvoke(this.handler.function, {
-        role: schedulerRole,
-        input: scheduler.ScheduleTargetInput.fromObject({}),
-        deadLetterQueue: this.scheduleDeadLetterQueue,
-        retryAttempts: 3,
-        maxEventAge: Duration.hours(6),
-      }),
-    });
+    // One report keeps the construct id (and the `{}` payload) of a deployment of one, so
+    // that moving a report into a list of one does not replace its schedule.
+    const schedules = new Map<string, scheduler.Schedule>();
+    for (const config of reports) {
+      const expression = expressions.get(config.reportId) as string;
+      const single = reports.length === 1;
+      const schedule = new scheduler.Schedule(
+        this,
+        single ? 'Schedule' : `Schedule-${config.reportId}`,
+        {
+          description: `Sends the "${config.name}" report (${expression}, ${config.timezone})`,
+          schedule: scheduler.ScheduleExpression.expression(
+            expression,
+            TimeZone.of(config.timezone),
+          ),
+          target: new targets.LambdaInvoke(this.handler.function, {
+            role: schedulerRole,
+            input: scheduler.ScheduleTargetInput.fromObject(
+              single ? {} : { reportId: config.reportId },
+            ),
+            deadLetterQueue: this.scheduleDeadLetterQueue,
+            retryAttempts: 3,
+            maxEventAge: Duration.hours(6),
+          }),
+        },
+      );
+      schedules.set(config.reportId, schedule);
+    }
+    this.schedules = schedules;
+    this.schedule = schedules.get((reports[0] as ReportConfig).reportId) as scheduler.Schedule;
     const functionId = stack.getLogicalId(
       this.handler.function.node.defaultChild as lambda.CfnFunction,
     );
@@ -178,4 +216,29 @@ export class Reporting extends Construct {
       true,
     );
   }
+}
+
+/** Each report's schedule expression, by `reportId`; throws when one is missing or extra. */
+function scheduleExpressions(
+  props: ReportingProps,
+  reports: readonly ReportConfig[],
+): Map<string, string> {
+  const ids = reports.map((r) => r.reportId);
+  if (props.schedules === undefined) {
+    if (props.scheduleExpression === undefined || reports.length !== 1) {
+      throw new Error(
+        `Reporting: give "schedules", an expression for each of the reports ${ids.map((id) => `"${id}"`).join(', ')}${reports.length === 1 ? ', or "scheduleExpression"' : ''}`,
+      );
+    }
+    return new Map([[ids[0] as string, props.scheduleExpression]]);
+  }
+  const given = Object.keys(props.schedules);
+  const missing = ids.filter((id) => !given.includes(id));
+  const extra = given.filter((id) => !ids.includes(id));
+  if (missing.length > 0 || extra.length > 0 || props.scheduleExpression !== undefined) {
+    throw new Error(
+      `Reporting: "schedules" needs exactly one expression per report (${ids.map((id) => `"${id}"`).join(', ')}) and no "scheduleExpression"${missing.length > 0 ? `; missing ${missing.join(', ')}` : ''}${extra.length > 0 ? `; not a report: ${extra.join(', ')}` : ''}`,
+    );
+  }
+  return new Map(Object.entries(props.schedules));
 }

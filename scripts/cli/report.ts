@@ -25,6 +25,7 @@ import {
   periodKindOfKey,
   shiftPeriod,
 } from '../../functions/core/time/periods';
+import { keepInLocalArchive, LIST_USAGE, listMain } from './archive';
 import { type CliIo, oneLine, parseStrict, UsageError } from './io';
 import { LocalExportSource } from './local-source';
 import { NO_PROGRESS, terminalProgress } from './progress';
@@ -49,7 +50,11 @@ Options:
                        offset, e.g. Europe/Berlin (overrides the config; default UTC)
   --currency <ISO>     currency of every amount, e.g. EUR (overrides the config; default USD)
   --config <file>      JSON report configuration: either { "report": {...}, "deploy": {...} }
-                       like report.config.example.json, or the report part alone
+                       like report.config.example.json, or the report part alone; or
+                       several reports, { "reports": [...], "deploy": {...} } like
+                       report.config.multi.example.json
+  --report <id>        which report of a --config file with several to run (required
+                       then; one report a run: run once per report, each with its --out)
   --progress           show progress on stderr even when it is not a terminal
   --help               show this help
 
@@ -62,6 +67,12 @@ Writes into --out:
                        the report as the email shows it (the HTML refers to the charts)
   rejected/<dataset>.jsonl
                        every rejected row: file, line, column, reason and the record
+  reports/<id>/<period>/report.html, report.txt, trend-*.png
+                       a copy kept per period, listed with its headline numbers in
+                       reports/<id>/index.json and index.html (open it in a browser)
+
+The archive, printed (see ${'`'}npm run report -- --list --help${'`'}):
+${LIST_USAGE.split('\n').slice(0, 2).join('\n')}
 
 Exit codes: 0 done; 2 a wrong flag, folder, time zone, config or period; 1 anything else.
 `;
@@ -73,6 +84,7 @@ const OPTIONS = {
   timezone: { type: 'string' },
   currency: { type: 'string' },
   config: { type: 'string' },
+  report: { type: 'string' },
   progress: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -84,6 +96,8 @@ export interface ReportArgs {
   timezone?: string;
   currency?: string;
   config?: string;
+  /** The `reportId` to run, of a config with several reports. */
+  report?: string;
   progress: boolean;
 }
 
@@ -100,6 +114,7 @@ export function parseReportArgs(argv: string[]): ReportArgs | 'help' {
   if (values.timezone !== undefined) args.timezone = values.timezone;
   if (values.currency !== undefined) args.currency = values.currency;
   if (values.config !== undefined) args.config = values.config;
+  if (values.report !== undefined) args.report = values.report;
   return args;
 }
 
@@ -154,7 +169,9 @@ export async function loadReportConfig(args: ReportArgs): Promise<ReportConfig> 
     const record = parsed as Record<string, unknown>;
     // The deployable file nests the report under `report`; a bare report config has no
     // such key (the schema is strict, so it could not hold one).
-    if ('report' in record) {
+    if ('reports' in record) {
+      raw = pickListedReport(record.reports, args);
+    } else if ('report' in record) {
       const report = record.report;
       if (report === null || typeof report !== 'object' || Array.isArray(report)) {
         throw new UsageError(`--config file "${args.config}": "report" must be a JSON object`);
@@ -162,6 +179,17 @@ export async function loadReportConfig(args: ReportArgs): Promise<ReportConfig> 
       raw = { ...(report as Record<string, unknown>) };
     } else {
       raw = { ...record };
+    }
+  }
+  if (args.report !== undefined) {
+    if (args.config === undefined) {
+      throw new UsageError('--report <id> picks a report of a --config file; give --config too');
+    }
+    const id = typeof raw.reportId === 'string' ? raw.reportId : 'engagement';
+    if (id !== args.report) {
+      throw new UsageError(
+        `--report "${args.report}" is not a report of --config file "${args.config}"; its report is "${id}"`,
+      );
     }
   }
   if (args.timezone !== undefined) raw.timezone = args.timezone;
@@ -176,6 +204,46 @@ export async function loadReportConfig(args: ReportArgs): Promise<ReportConfig> 
     }
     throw error;
   }
+}
+
+/**
+ * The report `--report` names among a config file's `reports` (deploy list form), without
+ * its deploy-only `schedule`; with one report, `--report` may be left out.
+ */
+function pickListedReport(reports: unknown, args: ReportArgs): Record<string, unknown> {
+  const file = `--config file "${args.config}"`;
+  if (!Array.isArray(reports) || reports.length === 0) {
+    throw new UsageError(`${file}: "reports" must be a list of at least one report`);
+  }
+  const entries = reports.map((entry, i) => {
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      throw new UsageError(`${file}: reports.${i} must be a JSON object`);
+    }
+    return entry as Record<string, unknown>;
+  });
+  // The schema's default id, for an entry that gives none.
+  const idOf = (entry: Record<string, unknown>) =>
+    typeof entry.reportId === 'string' ? entry.reportId : 'engagement';
+  const ids = entries.map(idOf);
+  const list = ids.map((id) => `"${id}"`).join(', ');
+  let chosen: Record<string, unknown> | undefined;
+  if (args.report === undefined) {
+    if (entries.length > 1) {
+      throw new UsageError(
+        `${file} holds ${entries.length} reports: pick one with --report <id> (${list})`,
+      );
+    }
+    chosen = entries[0];
+  } else {
+    chosen = entries.find((entry) => idOf(entry) === args.report);
+    if (!chosen) {
+      throw new UsageError(
+        `--report "${args.report}" is not a report of ${file}; its reports are ${list}`,
+      );
+    }
+  }
+  const { schedule: _schedule, ...report } = chosen as Record<string, unknown>;
+  return report;
 }
 
 /**
@@ -225,6 +293,8 @@ export interface LocalReportResult {
     charts: string[];
     rejectedDir: string;
   };
+  /** This period's kept copy and the archive's index page (reports/<id>/). */
+  archive?: { html: string; index: string };
   inputFiles: number;
   inputBytes: number;
   seconds: number;
@@ -339,6 +409,15 @@ export async function runLocalReport(
     writeFile(paths.text, rendered.text),
     ...rendered.images.map((image, i) => writeFile(paths.charts[i] as string, image.content)),
   ]);
+  const archive = await keepInLocalArchive(args.out, {
+    config,
+    snapshot,
+    view,
+    html,
+    text: rendered.text,
+    images: rendered.images,
+    nowMs: io.now(),
+  });
 
   return {
     config,
@@ -349,6 +428,7 @@ export async function runLocalReport(
     periodWords: view.period.long,
     rejected,
     files: paths,
+    archive,
     inputFiles: files.length,
     inputBytes,
     seconds: (io.now() - started) / 1000,
@@ -388,11 +468,14 @@ export function summaryLines(
     `          ${show(result.files.text)}`,
     `Snapshot: ${show(result.files.snapshot)}`,
   );
+  if (result.archive) lines.push(`Archive:  ${show(result.archive.index)}`);
   return lines;
 }
 
 /** Runs the report command; resolves with the exit code. */
 export async function reportMain(argv: string[], io: CliIo): Promise<number> {
+  // `--list` is its own command (scripts/cli/archive.ts), with its own flags.
+  if (argv.includes('--list')) return listMain(argv, io);
   let args: ReportArgs | 'help';
   try {
     args = parseReportArgs(argv);

@@ -438,6 +438,8 @@ interface Order {
   id: string;
   parent: Order | undefined;
   timeForm: 'z' | 'offset' | 'local';
+  /** @default - `refunded` for a refund, else `paid` */
+  status?: string;
 }
 
 interface SurveyResponse {
@@ -656,6 +658,130 @@ function createOrders(world: World): void {
   world.orders = orders;
 }
 
+/**
+ * What the at-risk reasons and the cross-dataset checks of a report are made to find
+ * (METRICS.md): over the last twelve weeks, a few customers a week downgrade (one
+ * subscription ends the instant a cheaper one begins) and a few have a card declined (an
+ * order with status `failed` or `declined`, its amount still in the export, as billing tools
+ * list charge attempts); and the shop and help desk hold a few rows of customers that the
+ * customers export no longer has (deleted accounts). Low NPS answers, open tickets and
+ * fading activity come from the simulation itself. Run after everything else, on its own
+ * random stream, so the rest of the sample is unchanged.
+ */
+function addAtRiskExamples(world: World): void {
+  const rng = world.rng.fork('at-risk');
+  const WEEK_MS = 7 * DAY_MS;
+  const cheaper: Record<Plan, Plan | undefined> = {
+    starter: undefined,
+    team: 'starter',
+    business: 'team',
+  };
+  for (let week = 12; week >= 1; week--) {
+    const from = world.dataEnd - week * WEEK_MS;
+    const within = () => Math.round(from + rng.uniform(0.05, 0.95) * WEEK_MS);
+    // Open subscriptions older than the week, on a plan with a cheaper one below it.
+    const candidates = world.subscriptions.filter(
+      (s) => s.end === undefined && s.start < from && cheaper[s.plan] !== undefined,
+    );
+    for (let n = 0; n < 3 && candidates.length > 0; n++) {
+      const s = candidates.splice(rng.int(0, candidates.length - 1), 1)[0] as Subscription;
+      const plan = cheaper[s.plan] as Plan;
+      const at = within();
+      s.end = at;
+      world.subscriptions.push({
+        customer: s.customer,
+        start: at,
+        end: undefined,
+        plan,
+        mrr: Math.round(s.mrr * (PLAN_PRICE[plan] / PLAN_PRICE[s.plan]) * 100) / 100,
+      });
+    }
+    const payers = world.subscriptions.filter((s) => s.end === undefined && s.start < from);
+    for (let n = 0; n < 4 && payers.length > 0; n++) {
+      const s = payers.splice(rng.int(0, payers.length - 1), 1)[0] as Subscription;
+      world.orders.push({
+        customer: s.customer,
+        at: within(),
+        amount: s.mrr,
+        id: '',
+        parent: undefined,
+        timeForm: 'z',
+        status: rng.chance(0.5) ? 'failed' : 'declined',
+      });
+    }
+  }
+  // In the last week two of the largest accounts, so that the report's short list shows these
+  // reasons too: one has a card declined and cuts a quarter of its seats, one a failed payment.
+  const lastWeek = world.dataEnd - WEEK_MS;
+  const largest = world.subscriptions
+    .filter((s) => s.end === undefined && s.start < lastWeek)
+    .sort((a, b) => b.mrr - a.mrr || a.customer.index - b.customer.index)
+    .slice(0, 2);
+  for (const [k, s] of largest.entries()) {
+    const at = Math.round(lastWeek + (2 + k) * DAY_MS + 10 * 3_600_000);
+    world.orders.push({
+      customer: s.customer,
+      at,
+      amount: s.mrr,
+      id: '',
+      parent: undefined,
+      timeForm: 'z',
+      status: k === 0 ? 'declined' : 'failed',
+    });
+    if (k === 0) {
+      s.end = at + DAY_MS;
+      world.subscriptions.push({
+        customer: s.customer,
+        start: at + DAY_MS,
+        end: undefined,
+        plan: s.plan,
+        mrr: Math.round(s.mrr * 75) / 100,
+      });
+    }
+  }
+  // Deleted accounts: their orders and tickets stay in the shop's and help desk's exports.
+  const ghosts: Customer[] = [1, 2, 3].map((k) => ({
+    index: world.customers.length + 100 + k,
+    id: `cus_${pad(90_000 + k, 5)}`,
+    createdAt: world.dataStart,
+    channel: 'organic',
+    segment: 'smb',
+    country: 'US',
+    onboardedAt: undefined,
+    engagement: 1,
+    active: [],
+  }));
+  for (const [k, ghost] of ghosts.entries()) {
+    for (let week = 4; week >= 1; week--) {
+      const at = Math.round(world.dataEnd - week * WEEK_MS + rng.uniform(0.1, 0.9) * WEEK_MS);
+      world.orders.push({
+        customer: ghost,
+        at,
+        amount: 19,
+        id: '',
+        parent: undefined,
+        timeForm: 'z',
+      });
+    }
+    const createdAt = Math.round(world.dataEnd - (k + 1) * 2 * DAY_MS - 6 * 3_600_000);
+    world.tickets.push({
+      customer: ghost,
+      createdAt,
+      channel: 'email',
+      firstResponseAt: createdAt + 3_600_000,
+      resolvedAt: undefined,
+    });
+  }
+  world.subscriptions.sort((a, b) => a.start - b.start || a.customer.index - b.customer.index);
+  world.orders.sort((a, b) => a.at - b.at || a.customer.index - b.customer.index);
+  // New rows get ids after the simulated ones, in time order, so those keep theirs.
+  let next = world.orders.filter((o) => o.id !== '' && !o.parent).length + 1;
+  for (const order of world.orders) {
+    if (order.id === '')
+      order.id = order.status ? `pay_${pad(next++, 6)}` : `ord_${pad(next++, 6)}`;
+  }
+}
+
 function comment(rng: Rng, happy: boolean): string | undefined {
   if (!rng.chance(0.18)) return undefined;
   return rng.pick(happy ? COMMENTS_GOOD : COMMENTS_BAD);
@@ -851,7 +977,7 @@ async function writeOrders(world: World, w: RowWriter): Promise<void> {
       at,
       money(o.amount),
       'USD',
-      o.parent ? 'refunded' : 'paid',
+      o.status ?? (o.parent ? 'refunded' : 'paid'),
     ]);
     if (i++ === bad) {
       await w.write([
@@ -1310,6 +1436,7 @@ export async function generateSample(options: SampleOptions): Promise<SampleResu
   createSubscriptions(world);
   createOrders(world);
   createSurveysAndTickets(world);
+  addAtRiskExamples(world);
 
   await mkdir(o.outDir, { recursive: true });
   const names = Object.keys(SAMPLE_COLUMNS) as DatasetName[];

@@ -1,30 +1,36 @@
 /**
  * A seeded fault campaign: the real ingest and report handlers, driven against the local
  * stand-ins (s3rver, DynamoDB Local, the SES stand-in) through the real SDK clients, with a
- * fault plan injected at the client boundary by an SDK middleware. Most calls reach the
+ * fault plan injected at the client boundary by SDK middleware. Most calls reach the
  * stand-ins; a seeded PRNG decides per call whether one fails, and how:
  *
  * - S3: SlowDown (503), InternalError (500), a timeout before the request, a timeout after
  *   a PUT or COPY was applied, a GET body cut mid-file (on HEAD, GET, PUT, COPY, LIST);
- * - DynamoDB: ProvisionedThroughputExceeded, a timeout after a write was applied, and a real
- *   competing writer that stores the snapshot item first (DynamoDB Local then answers the
- *   job's conditional put with a real ConditionalCheckFailed);
+ * - DynamoDB: ProvisionedThroughputExceeded, a timeout after a write was applied, a
+ *   TransactionCanceled on a write (an error the code does not expect: it writes no
+ *   transactions), and a real competing writer that stores the snapshot item first
+ *   (DynamoDB Local then answers the job's conditional put with a real ConditionalCheckFailed);
  * - SES: Throttling, a timeout after SES accepted the message, and MessageRejected for the
  *   run's "bouncing" recipients;
  * - a crash: the process dies before or after a call (every later call of that invocation
- *   fails too, as nothing of a dead process reaches AWS), at any step boundary.
+ *   fails too, as nothing of a dead process reaches AWS), at any step boundary;
+ * - in some runs, a file replaced under the same key (a second upload of other bytes)
+ *   while its ingest runs: before its GET, before its copy into exports/, or just after.
  *
- * The middleware sits in the `build` step, outside the SDK's retry loop: each injected
- * error is one still failing after the SDK's own retries (those are tested at the HTTP
- * level in test/unit/adapters/clients.test.ts). A failed invocation is retried with a fresh
+ * Those faults sit in the `build` step, outside the SDK's retry loop: each stands for an
+ * error still failing after the SDK's own retries. A second middleware in the `deserialize`
+ * step, inside the loop, fails the first HTTP attempt of some calls with a retryable error
+ * (503, throttling) that the SDK retries away. A failed invocation is retried with a fresh
  * runtime as Lambda's asynchronous invoke does (3 attempts in all, faults on), then
  * redriven from the dead-letter queue without faults (the outage is over), as an operator
  * would.
  *
  * Each run: drop the files, ingest them (shuffled, some events delivered twice, some
  * invocations concurrent), send the reports of the last two weeks (some invoked twice at
- * once), then ingest a late file that revises both (its event maybe delivered twice at
- * once). The invariants are checked against one fault-free serial run of the same inputs.
+ * once), ingest a late file that revises both (its event maybe delivered twice at once),
+ * and run each report once more past the send lease (the final retry: it records the
+ * claims left pending as `unknown`). The invariants are checked against one fault-free
+ * serial run of the same inputs.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,12 +41,14 @@ import {
   GetItemCommand,
   ProvisionedThroughputExceededException,
   PutItemCommand,
+  TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { S3ServiceException } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { MessageRejected, SESServiceException } from '@aws-sdk/client-ses';
 import type { AwsClients } from '../../functions/adapters/clients';
 import type { DatasetName, ReportConfigInput } from '../../functions/core/config';
-import type { SendRecord } from '../../functions/core/jobs/ports';
+import { DEFAULT_DELIVERY } from '../../functions/core/jobs/deliver';
+import { mayHaveBeenSent, type SendRecord } from '../../functions/core/jobs/ports';
 import type { Snapshot } from '../../functions/core/snapshot';
 import { createIngestHandler, type IngestResponse } from '../../functions/ingest';
 import { createReportHandler } from '../../functions/report';
@@ -106,6 +114,11 @@ const EXTRA_ORDERS = [
 export interface Inputs {
   base: InputFile[];
   late: InputFile;
+  /**
+   * A first version of one base file (one valid amount differs: same rows, same periods,
+   * same rejected row), which some runs drop first and replace during its ingest.
+   */
+  replaced: InputFile;
 }
 
 /** The sample generator's customers, subscriptions and orders (small), plus two hand-made files. */
@@ -131,6 +144,10 @@ export async function prepareInputs(): Promise<Inputs> {
     return {
       base,
       late: { key: 'incoming/orders/late orders é.csv', bytes: Buffer.from(LATE_ORDERS) },
+      replaced: {
+        key: 'incoming/orders/extra orders.csv',
+        bytes: Buffer.from(EXTRA_ORDERS.replace(',19.99,', ',91.99,')),
+      },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -158,14 +175,19 @@ export const FAULT_KINDS = [
   's3.timeout',
   's3.timeoutAfterApply',
   's3.getStreamCut',
+  's3.replacedDuringIngest',
   'dynamodb.throughputExceeded',
   'dynamodb.timeoutAfterApply',
   'dynamodb.competingWriter',
+  'dynamodb.transactionCanceled',
   'ses.Throttling',
   'ses.timeoutAfterAccept',
   'ses.MessageRejected',
   'crash.beforeCall',
   'crash.afterCall',
+  'retried.s3.ServiceUnavailable',
+  'retried.dynamodb.throughputExceeded',
+  'retried.ses.Throttling',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -199,6 +221,9 @@ function s3Error(name: 'SlowDown' | 'InternalError'): Error {
 /** A body that delivers the first `limit` bytes and then fails as a reset connection does. */
 function cutAfter(body: Readable, limit: number): Readable {
   const out = new PassThrough();
+  // A body the job abandoned (its invocation already failed) has no reader left; a real
+  // process would just drop the socket, so its error must not end the campaign's process.
+  out.on('error', () => {});
   let seen = 0;
   let cut = false;
   body.on('data', (chunk: Buffer) => {
@@ -241,6 +266,8 @@ interface Stats {
   /** Distinct crash points hit: handler, the call's position in the invocation, before/after. */
   crashPoints: Set<string>;
   calls: number;
+  /** Ingests that found their file replaced mid-way and left it to the newer upload's event. */
+  superseded: number;
 }
 
 function emptyStats(): Stats {
@@ -249,17 +276,34 @@ function emptyStats(): Stats {
     collisions: { snapshotInjected: 0, snapshotConcurrent: 0, claim: 0, revision: 0 },
     crashPoints: new Set(),
     calls: 0,
+    superseded: 0,
   };
 }
 
 type Attr = { S?: string; N?: string };
-/** A build-step middleware, typed loosely: one function serves three clients' stacks. */
+/** A middleware, typed loosely: one function serves three clients' stacks. */
 type Middleware = (
   next: (args: unknown) => Promise<{ output: Record<string, unknown> }>,
   context: { commandName?: string },
 ) => (args: { input: Record<string, unknown> }) => Promise<unknown>;
 interface AnyStack {
-  add(middleware: Middleware, options: { step: 'build'; name: string; priority: 'low' }): void;
+  add(
+    middleware: Middleware,
+    options: { step: 'build' | 'deserialize'; name: string; priority: 'low' },
+  ): void;
+}
+
+/**
+ * A step of an ingest the run replaces its file at: a second upload of other bytes under
+ * the same key, between the ingest's reading and its copy, or right after the copy.
+ */
+export interface Replacement {
+  key: string;
+  /** The call before which (or, for `afterCopy`, after which) the new bytes are uploaded. */
+  at: 'beforeGet' | 'beforeCopy' | 'afterCopy';
+  bytes: Buffer;
+  put: (key: string, bytes: Buffer) => Promise<void>;
+  done: boolean;
 }
 
 /**
@@ -278,18 +322,97 @@ class Injector {
     private readonly handler: string,
     private readonly bouncing: ReadonlySet<string>,
     private readonly competitor: DynamoDBClient,
+    private readonly replacement?: Replacement,
   ) {}
 
-  attach(clients: AwsClients): void {
+  attach(clients: AwsClients, heads: S3Client): void {
     const options = { step: 'build' as const, name: 'chaosFaults', priority: 'low' as const };
+    // The deserialize step runs inside the SDK's retry loop, once per HTTP attempt.
+    const inner = {
+      step: 'deserialize' as const,
+      name: 'chaosRetriedFaults',
+      priority: 'low' as const,
+    };
     const stacks = {
       s3: clients.s3.middlewareStack,
       dynamodb: clients.dynamodb.middlewareStack,
       ses: clients.ses.middlewareStack,
     };
     for (const [service, stack] of Object.entries(stacks)) {
-      (stack as unknown as AnyStack).add(this.middleware(service as keyof typeof stacks), options);
+      const name = service as keyof typeof stacks;
+      (stack as unknown as AnyStack).add(this.middleware(name), options);
+      (stack as unknown as AnyStack).add(this.retriedMiddleware(name), inner);
     }
+    (clients.s3.middlewareStack as unknown as AnyStack).add(s3Preconditions(heads), {
+      step: 'deserialize',
+      name: 'chaosS3Preconditions',
+      priority: 'low',
+    });
+  }
+
+  /**
+   * A retryable error on the first HTTP attempt of a call, below the SDK's retry
+   * middleware: the SDK backs off and retries it, and the job never sees it (unless the
+   * retry itself fails). Once per call, so the SDK's own attempts are not exhausted.
+   */
+  private retriedMiddleware(service: 's3' | 'dynamodb' | 'ses'): Middleware {
+    const seen = new WeakSet<object>();
+    return (next, context) => async (args: { input: Record<string, unknown> }) => {
+      if (!seen.has(context)) {
+        seen.add(context);
+        if (this.rate > 0 && this.rng.chance(this.rate)) {
+          const meta = { httpStatusCode: 503 };
+          if (service === 's3') {
+            this.count('retried.s3.ServiceUnavailable');
+            throw new S3ServiceException({
+              name: 'ServiceUnavailable',
+              $fault: 'server',
+              message: 'Service is unable to handle request. (simulated, retried by the SDK)',
+              $metadata: meta,
+            });
+          }
+          if (service === 'dynamodb') {
+            this.count('retried.dynamodb.throughputExceeded');
+            throw new ProvisionedThroughputExceededException({
+              message: 'Throughput exceeded. (simulated, retried by the SDK)',
+              $metadata: { httpStatusCode: 400 },
+            });
+          }
+          this.count('retried.ses.Throttling');
+          throw new SESServiceException({
+            name: 'Throttling',
+            $fault: 'client',
+            message: 'Maximum sending rate exceeded. (simulated, retried by the SDK)',
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+      }
+      return next(args);
+    };
+  }
+
+  /** Uploads the replacement's bytes when the ingest reaches its step (once per run). */
+  private async replace(
+    when: 'before' | 'after',
+    command: string,
+    input: Record<string, unknown>,
+  ): Promise<void> {
+    const r = this.replacement;
+    if (!r || r.done) return;
+    const exportKey = `exports/${r.key.slice('incoming/'.length)}`;
+    const hit =
+      (when === 'before' &&
+        r.at === 'beforeGet' &&
+        command === 'GetObjectCommand' &&
+        input.Key === r.key) ||
+      (command === 'CopyObjectCommand' &&
+        input.Key === exportKey &&
+        ((when === 'before' && r.at === 'beforeCopy') ||
+          (when === 'after' && r.at === 'afterCopy')));
+    if (!hit) return;
+    r.done = true;
+    this.count('s3.replacedDuringIngest');
+    await r.put(r.key, r.bytes);
   }
 
   private count(kind: FaultKind): void {
@@ -317,6 +440,8 @@ class Injector {
     const rate = service === 'ses' ? this.rate * SES_RATE_FACTOR : this.rate;
     if (!this.rng.chance(rate)) return undefined;
     const kinds: FaultKind[] = ['crash.beforeCall', 'crash.afterCall'];
+    const write = command === 'PutItemCommand' || command === 'UpdateItemCommand';
+    if (service === 'dynamodb' && write) kinds.push('dynamodb.transactionCanceled');
     if (service === 's3') {
       kinds.push('s3.SlowDown', 's3.InternalError', 's3.timeout');
       if (command === 'PutObjectCommand' || command === 'CopyObjectCommand')
@@ -349,6 +474,7 @@ class Injector {
           });
         }
       }
+      if (service === 's3') await this.replace('before', command, args.input);
       const fault = this.choose(service, command, args.input);
       switch (fault) {
         case 'crash.beforeCall':
@@ -365,6 +491,16 @@ class Injector {
           throw new ProvisionedThroughputExceededException({
             message:
               'The level of configured provisioned throughput for the table was exceeded. (simulated)',
+            $metadata: { httpStatusCode: 400 },
+          });
+        case 'dynamodb.transactionCanceled':
+          // The code writes no transactions: this stands for an error it does not expect
+          // on a write (nothing applied), which must fail the invocation cleanly.
+          this.count(fault);
+          throw new TransactionCanceledException({
+            message:
+              'Transaction cancelled, please refer cancellation reasons for specific reasons [None] (simulated)',
+            CancellationReasons: [{ Code: 'None' }],
             $metadata: { httpStatusCode: 400 },
           });
         case 'ses.Throttling':
@@ -388,6 +524,7 @@ class Injector {
         this.observe(command, args.input, error, fault === 'dynamodb.competingWriter');
         throw error;
       }
+      if (service === 's3') await this.replace('after', command, args.input);
       switch (fault) {
         case 'crash.afterCall':
           return this.crash(fault, command);
@@ -456,6 +593,48 @@ class Injector {
   }
 }
 
+/**
+ * s3rver ignores `If-Match` on GET and `x-amz-copy-source-if-match` on COPY; real S3
+ * answers 412 PreconditionFailed when the object is no longer that version. This answers
+ * the same, from a HEAD of the object just before the request (in the campaign the object
+ * is only replaced before this point, so the check is exact), so that an ingest pinned to
+ * the version it validated really meets a replaced file.
+ */
+function s3Preconditions(heads: S3Client): Middleware {
+  return (next, context) => async (args: { input: Record<string, unknown> }) => {
+    const command = context.commandName;
+    const { input } = args;
+    let target: { Bucket: string; Key: string } | undefined;
+    let expected: unknown;
+    if (command === 'GetObjectCommand' && input.IfMatch !== undefined) {
+      target = { Bucket: String(input.Bucket), Key: String(input.Key) };
+      expected = input.IfMatch;
+    } else if (command === 'CopyObjectCommand' && input.CopySourceIfMatch !== undefined) {
+      const [bucket = '', ...key] = String(input.CopySource).split('/');
+      target = { Bucket: bucket, Key: key.map(decodeURIComponent).join('/') };
+      expected = input.CopySourceIfMatch;
+    }
+    if (target) {
+      const bare = (etag: unknown) => String(etag ?? '').replace(/^"|"$/g, '');
+      let current: string | undefined;
+      try {
+        current = bare((await heads.send(new HeadObjectCommand(target))).ETag);
+      } catch {
+        current = undefined; // gone: the request itself answers NoSuchKey
+      }
+      if (current !== undefined && current !== bare(expected)) {
+        throw new S3ServiceException({
+          name: 'PreconditionFailed',
+          $fault: 'client',
+          message: 'At least one of the pre-conditions you specified did not hold (stand-in check)',
+          $metadata: { httpStatusCode: 412 },
+        });
+      }
+    }
+    return next(args);
+  };
+}
+
 function sortKey(command: string, input: Record<string, unknown>): string {
   const holder = (command === 'PutItemCommand' ? input.Item : input.Key) as
     | Record<string, Attr>
@@ -484,6 +663,10 @@ interface World {
   /** Accepted outcomes of each ingested key. */
   accepted: Map<string, IngestResponse['outcomes']>;
   redrives: number;
+  /** A file this run replaces while it is being ingested. */
+  replacement?: Replacement;
+  /** A client outside the fault plan, for the stand-in's precondition checks. */
+  heads: S3Client;
 }
 
 async function invoke(
@@ -491,11 +674,13 @@ async function invoke(
   label: string,
   kind: 'ingest' | 'report',
   event: unknown,
+  options: { clock?: () => number; faults?: boolean } = {},
 ): Promise<void> {
+  const clock = options.clock ?? now;
   let lastError: unknown;
   for (let attempt = 1; attempt <= LAMBDA_ATTEMPTS + REDRIVES; attempt++) {
-    const faulty = attempt <= LAMBDA_ATTEMPTS;
-    if (!faulty) world.redrives++;
+    const faulty = attempt <= LAMBDA_ATTEMPTS && options.faults !== false;
+    if (attempt > LAMBDA_ATTEMPTS) world.redrives++;
     const rt = world.h.runtime();
     const injector = new Injector(
       world.rng.fork(`${label}#${attempt}`),
@@ -504,20 +689,26 @@ async function invoke(
       kind,
       world.bouncing,
       world.competitor,
+      world.replacement,
     );
-    injector.attach(rt.clients);
+    injector.attach(rt.clients, world.heads);
     try {
       if (kind === 'ingest') {
-        const response = await createIngestHandler(() => rt, { now, delivery: DELIVERY })(event);
+        const response = await createIngestHandler(() => rt, { now: clock, delivery: DELIVERY })(
+          event,
+        );
         if (injector.dead) throw new SimulatedCrash('(the handler outlived its process)');
         for (const outcome of response.outcomes) {
+          if (outcome.status === 'skipped' && outcome.reason.startsWith('superseded')) {
+            world.stats.superseded++;
+          }
           if (outcome.status !== 'accepted') continue;
           const list = world.accepted.get(outcome.key) ?? [];
           list.push(outcome);
           world.accepted.set(outcome.key, list);
         }
       } else {
-        await createReportHandler(() => rt, { now, delivery: DELIVERY })(event);
+        await createReportHandler(() => rt, { now: clock, delivery: DELIVERY })(event);
         if (injector.dead) throw new SimulatedCrash('(the handler outlived its process)');
       }
       return;
@@ -587,6 +778,8 @@ export interface RunOptions {
   seed: number;
   /** Probability that a call fails. 0: the fault-free serial run. */
   rate: number;
+  /** @default - drawn from the seed: in 30 % of the runs, at a random step */
+  replace?: Replacement['at'] | 'never';
 }
 
 export interface RunResult {
@@ -621,12 +814,31 @@ export async function runOnce(options: RunOptions): Promise<RunResult> {
     violations: [],
     accepted: new Map(),
     redrives: 0,
+    heads: h.runtime().clients.s3,
   };
+  const { inputs } = options;
+  const final = inputs.base.find((f) => f.key === inputs.replaced.key);
+  const drawn = plan.chance(0.3)
+    ? plan.pick(['beforeGet', 'beforeCopy', 'afterCopy'] as const)
+    : 'never';
+  const at = options.replace ?? drawn;
+  if (!serial && final && at !== 'never') {
+    world.replacement = {
+      key: final.key,
+      at,
+      bytes: final.bytes,
+      put: (key, bytes) => h.putObject(key, bytes),
+      done: false,
+    };
+  }
   try {
     // The SES stand-in keeps one store per process, shared by every harness.
     await h.ses.clear();
-    const { inputs } = options;
-    for (const file of inputs.base) await h.putObject(file.key, file.bytes);
+    for (const file of inputs.base) {
+      // A replaced file is dropped in its first version; the final bytes come mid-ingest.
+      const first = world.replacement?.key === file.key ? inputs.replaced.bytes : file.bytes;
+      await h.putObject(file.key, first);
+    }
     // 1. The drops: every event once, some twice, in any order, some at the same time.
     const deliveries = inputs.base.flatMap((f, i) =>
       !serial && plan.chance(0.35)
@@ -641,6 +853,16 @@ export async function runOnce(options: RunOptions): Promise<RunResult> {
     );
     if (serial) for (const task of ingests) await task();
     else await inGroups(plan, ingests);
+    // The replacement's own S3 event, once its upload happened (or now, if no ingest reached
+    // the step: every attempt crashed before it).
+    const replacement = world.replacement;
+    if (replacement) {
+      if (!replacement.done) {
+        replacement.done = true;
+        await h.putObject(replacement.key, replacement.bytes);
+      }
+      await invoke(world, 'replaced:1', 'ingest', s3Event(h.bucket, replacement.key));
+    }
 
     // 2. The reports of W46 and W47: the schedule and, sometimes at once, an operator.
     const reports: (() => Promise<void>)[] = [];
@@ -663,6 +885,14 @@ export async function runOnce(options: RunOptions): Promise<RunResult> {
     if (serial || plan.chance(0.5)) for (const task of late) await task();
     else await Promise.all(late.map((t) => t()));
 
+    // 4. A later run of each report, past the send lease and without faults, as the final
+    // retry: it records the claims the runs left pending as `unknown` (and sends what was
+    // left to retry). In the serial run it finds everything sent.
+    const later = () => NOW + DEFAULT_DELIVERY.pendingLeaseMs + 60_000;
+    for (const period of REPORT_PERIODS) {
+      await invoke(world, `later:${period}`, 'report', { period }, { clock: later, faults: false });
+    }
+
     const outcome = await collect(h, inputs, world.accepted);
     return {
       seed: options.seed,
@@ -680,18 +910,6 @@ export async function runOnce(options: RunOptions): Promise<RunResult> {
 // ---------------------------------------------------------------------------------------
 // Invariants
 // ---------------------------------------------------------------------------------------
-
-/**
- * A bug the campaign found and that is still open, reported apart from new violations:
- * a period's snapshot computed before the first file of some dataset arrived is not
- * recomputed when that file's rows do not fall in the period (ingest recomputes only the
- * periods a file's rows touch), yet a dataset's presence changes the period's numbers
- * (`mrr_*` null → 0, `customers_end` counted from subscriptions instead of sign-ups). The
- * stored snapshot then depends on the order the files arrived in. A report of that period
- * recomputes it (its inputs no longer match the exports), but the trend history of later
- * emails reads it as stored. First seen with seed 10.
- */
-export const KNOWN_STALE_DATASET = 'KNOWN stale-before-first-dataset-file';
 
 /** The snapshot without what legitimately differs between runs (when, which version). */
 function comparable(s: Snapshot): Record<string, unknown> {
@@ -714,10 +932,17 @@ export interface EmailTally {
   sent: number;
   expected: number;
   duplicates: number;
-  /** Expected emails that never went out and whose ledger record says why (failed, rejected). */
-  failedWithReason: number;
-  /** Expected emails lost in the documented crash window (claimed `pending`, never sent). */
-  lostPending: number;
+  /** Expected emails not sent, recorded `rejected` by SES with its reason. */
+  rejected: number;
+  /** Expected emails not sent, recorded `failed` past the attempt limit with the reason. */
+  failed: number;
+  /**
+   * Expected emails not sent, recorded `unknown` with the reason: claimed by a run that
+   * stopped before recording the outcome (SES's answer lost, or a crash after the claim).
+   */
+  unknown: number;
+  /** Revised emails not owed: the recipient never got the earlier numbers (recorded why). */
+  notOwed: number;
   /** Expected emails missing with nothing in the ledger to explain it: a violation. */
   lost: number;
 }
@@ -728,7 +953,6 @@ export function checkInvariants(
   serial: RunResult,
   inputs: Inputs,
   violations: string[],
-  known: string[] = [],
 ): EmailTally {
   const got = run.outcome;
   const want = serial.outcome;
@@ -767,11 +991,6 @@ export function checkInvariants(
         JSON.stringify(a[k]) !== JSON.stringify(b[k]),
     );
     if (fields.length > 0) {
-      // Known open issue (see KNOWN_STALE_DATASET): the snapshot was computed before the
-      // first file of a dataset arrived, a file whose rows do not touch the period.
-      const datasets = (s: Snapshot) => new Set(s.inputFiles.map((f) => f.dataset));
-      const seen = datasets(actual);
-      const unseen = [...datasets(expected)].filter((d) => !seen.has(d));
       const metrics = Object.keys(expected.metrics)
         .filter(
           (id) =>
@@ -779,12 +998,10 @@ export function checkInvariants(
             JSON.stringify(expected.metrics[id]?.value),
         )
         .map((id) => `${id} ${actual.metrics[id]?.value} vs ${expected.metrics[id]?.value}`);
-      const message = `snapshot ${period} differs from the serial run's in ${fields.join(', ')}${metrics.length > 0 ? ` (${metrics.join('; ')})` : ''}`;
-      if (!sameInputs && unseen.length > 0) {
-        known.push(
-          `${KNOWN_STALE_DATASET}: ${message}; computed without any ${unseen.join(', ')} file`,
-        );
-      } else violations.push(message);
+      const datasets = (s: Snapshot) => [...new Set(s.inputFiles.map((f) => f.dataset))].sort();
+      violations.push(
+        `snapshot ${period} differs from the serial run's in ${fields.join(', ')}${metrics.length > 0 ? ` (${metrics.join('; ')})` : ''}; computed from ${datasets(actual).join(', ')} (serial: ${datasets(expected).join(', ')})`,
+      );
     }
   }
   for (const period of got.snapshots.keys()) {
@@ -825,8 +1042,10 @@ export function checkInvariants(
     sent: got.emails.length,
     expected: expected.size,
     duplicates: 0,
-    failedWithReason: 0,
-    lostPending: 0,
+    rejected: 0,
+    failed: 0,
+    unknown: 0,
+    notOwed: 0,
     lost: 0,
   };
   for (const [email, n] of count) {
@@ -850,16 +1069,18 @@ export function checkInvariants(
       : [];
     const own = records.find((s) => key && s.revision === key.revision);
     const earlierNotReached = records.some(
-      (s) => key && s.revision < key.revision && s.state !== 'sent' && s.state !== 'pending',
+      (s) => key && s.revision < key.revision && !mayHaveBeenSent(s.state) && s.error,
     );
-    if (own && (own.state === 'failed' || own.state === 'rejected') && own.error) {
-      tally.failedWithReason++;
-    } else if (own?.state === 'pending') {
-      tally.lostPending++;
+    if (own && (own.state === 'failed' || own.state === 'rejected' || own.state === 'unknown')) {
+      if (own.error) tally[own.state]++;
+      else {
+        tally.lost++;
+        violations.push(`${email} never sent (ledger: ${own.state}, with no reason)`);
+      }
     } else if (!own && earlierNotReached) {
       // The recipient never got the earlier numbers (refused, with the reason), so no
       // revision of them is owed.
-      tally.failedWithReason++;
+      tally.notOwed++;
     } else {
       tally.lost++;
       violations.push(`${email} never sent (ledger: ${own ? own.state : 'no record'})`);
@@ -890,10 +1111,9 @@ export interface CampaignSummary {
   collisions: Collisions;
   crashPoints: number;
   redrives: number;
+  superseded: number;
   emails: EmailTally;
   failing: { seed: number; violations: string[] }[];
-  /** Runs that hit a known open issue only (KNOWN_STALE_DATASET). */
-  known: { seed: number; issues: string[] }[];
   ms: number;
 }
 
@@ -924,9 +1144,18 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
     collisions: emptyStats().collisions,
     crashPoints: 0,
     redrives: 0,
-    emails: { sent: 0, expected: 0, duplicates: 0, failedWithReason: 0, lostPending: 0, lost: 0 },
+    superseded: 0,
+    emails: {
+      sent: 0,
+      expected: 0,
+      duplicates: 0,
+      rejected: 0,
+      failed: 0,
+      unknown: 0,
+      notOwed: 0,
+      lost: 0,
+    },
     failing: [],
-    known: [],
     ms: 0,
   };
   const crashPoints = new Set<string>();
@@ -935,12 +1164,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
     const runStarted = Date.now();
     const run = await runOnce({ dynamodbEndpoint: options.dynamodbEndpoint, inputs, seed, rate });
     const violations = [...run.violations];
-    const known: string[] = [];
-    const tally = checkInvariants(run, serial, inputs, violations, known);
-    if (known.length > 0) summary.known.push({ seed, issues: known });
+    const tally = checkInvariants(run, serial, inputs, violations);
     summary.runs++;
     summary.calls += run.stats.calls;
     summary.redrives += run.redrives;
+    summary.superseded += run.stats.superseded;
     for (const kind of FAULT_KINDS) summary.faults[kind] += run.stats.faults[kind];
     for (const k of Object.keys(summary.collisions) as (keyof Collisions)[]) {
       summary.collisions[k] += run.stats.collisions[k];
@@ -952,8 +1180,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
     const faults = FAULT_KINDS.reduce((n, k) => n + run.stats.faults[k], 0);
     log(
       `run ${i + 1}/${options.runs} seed ${seed} (${((Date.now() - runStarted) / 1000).toFixed(1)} s): ${faults} faults, ${tally.sent}/${tally.expected} emails` +
-        (violations.length > 0 ? `, FAILED: ${violations.join('; ')}` : ', ok') +
-        (known.length > 0 ? ` (known issue: ${known.length} stale snapshot(s))` : ''),
+        (violations.length > 0 ? `, FAILED: ${violations.join('; ')}` : ', ok'),
     );
   }
   summary.crashPoints = crashPoints.size;
@@ -963,7 +1190,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
 
 /** The campaign's figures as the CLI prints them. */
 export function formatSummary(s: CampaignSummary): string {
-  const faults = FAULT_KINDS.map((k) => `  ${k.padEnd(28)} ${s.faults[k]}`).join('\n');
+  const faults = FAULT_KINDS.map((k) => `  ${k.padEnd(36)} ${s.faults[k]}`).join('\n');
   const total = FAULT_KINDS.reduce((n, k) => n + s.faults[k], 0);
   const lines = [
     `runs: ${s.runs} (seeds ${s.seed}–${s.seed + s.runs - 1}), fault rate ${s.rate} per call, ${(s.ms / 1000).toFixed(1)} s`,
@@ -971,13 +1198,16 @@ export function formatSummary(s: CampaignSummary): string {
     faults,
     `crash points hit (distinct handler, call, before/after): ${s.crashPoints}`,
     `invocations redriven without faults after 3 failed attempts: ${s.redrives}`,
+    `ingests that found their file replaced and left it to the newer upload: ${s.superseded}`,
     `conditional failures answered by DynamoDB Local: snapshot put lost to an injected writer ${s.collisions.snapshotInjected}, to a concurrent invocation ${s.collisions.snapshotConcurrent}; send claim refused ${s.collisions.claim}; revision already written ${s.collisions.revision}`,
     `emails sent / expected: ${s.emails.sent} / ${s.emails.expected}`,
     `  duplicates: ${s.emails.duplicates}`,
-    `  not sent, failure recorded with a reason: ${s.emails.failedWithReason}`,
-    `  lost in the documented crash window (claim pending, never sent): ${s.emails.lostPending}`,
+    `  not sent, recorded with a reason: ${s.emails.rejected + s.emails.failed + s.emails.unknown + s.emails.notOwed}`,
+    `    rejected by SES: ${s.emails.rejected}`,
+    `    failed past the attempt limit: ${s.emails.failed}`,
+    `    unknown (the run stopped after the claim; not re-sent): ${s.emails.unknown}`,
+    `    revision not owed (the earlier email never reached them): ${s.emails.notOwed}`,
     `  lost without explanation: ${s.emails.lost}`,
-    `runs that hit the known open issue (${KNOWN_STALE_DATASET}): ${s.known.length}${s.known.length > 0 ? ` (seeds ${s.known.map((k) => k.seed).join(', ')})` : ''}`,
     s.failing.length === 0
       ? 'failing runs: none'
       : `failing runs: ${s.failing.length}\n${s.failing.map((f) => `  seed ${f.seed} (replay: npm run chaos -- --runs 1 --seed ${f.seed}): ${f.violations.join('; ')}`).join('\n')}`,

@@ -35,7 +35,7 @@ describe('the engine in the stack', () => {
     }
   });
 
-  it('sets DuckDB to 512 of the 1024 MB, one thread, and folders under /tmp', () => {
+  it('sets DuckDB to 256 of the 1024 MB, one thread, and folders under /tmp', () => {
     for (const fn of functionsOf(base)) {
       // Prepare
       const variables = propertiesOf(template, fn.id).Environment.Variables;
@@ -45,13 +45,13 @@ describe('the engine in the stack', () => {
 
       // Assess
       expect(variables, fn.name).toMatchObject({
-        DUCKDB_MEMORY_LIMIT_MB: '512',
+        DUCKDB_MEMORY_LIMIT_MB: '256',
         DUCKDB_TEMP_DIRECTORY: '/tmp/duckdb-spill',
         DUCKDB_THREADS: '1',
         ENGINE_SCRATCH_DIRECTORY: '/tmp/engine-exports',
       });
       expect(settings).toEqual({
-        duck: { memoryLimitMb: 512, tempDirectory: '/tmp/duckdb-spill', threads: 1 },
+        duck: { memoryLimitMb: 256, tempDirectory: '/tmp/duckdb-spill', threads: 1 },
         scratchDirectory: '/tmp/engine-exports',
       });
     }

@@ -12,7 +12,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import {
+  ProvisionedThroughputExceededException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   CopyObjectCommand,
   GetObjectCommand,
@@ -512,5 +515,41 @@ describe('a connection that breaks after the request went out', () => {
       period: '2026-W39',
     })) as ReportResult;
     expect(retried.skipped).toBe('already-sent');
+  });
+});
+
+describe('an unexpected DynamoDB write error (TransactionCanceled) during an ingest', () => {
+  // The code writes no transactions; this stands for any write error it does not expect.
+  it('fails the invocation with the error, keeps the file, and the retry stores the snapshot', async () => {
+    const key = 'incoming/orders/more orders.csv';
+    const bytes =
+      'order_id,customer_id,ordered_at,amount,currency,status\nmore-1,cus_00001,2026-11-18T10:00:00-05:00,12.00,USD,paid\n';
+    await h.putObject(key, bytes);
+    const canceled = new TransactionCanceledException({
+      message:
+        'Transaction cancelled, please refer cancellation reasons for specific reasons [None]',
+      CancellationReasons: [{ Code: 'None' }],
+      $metadata: { httpStatusCode: 400 },
+    });
+
+    const rt = faultyRuntime({
+      dynamodb: (name) => (name === 'PutCommand' ? canceled : undefined),
+    });
+    const ingest = createIngestHandler(() => rt, { now });
+    await expect(ingest(s3Event(h.bucket, key))).rejects.toThrow(/Transaction cancelled/);
+    expect(await h.getText('exports/orders/more orders.csv')).toBe(bytes);
+    const before = await h.runtime().store.get('faults', '2026-W47');
+    expect(before?.snapshot.inputFiles.map((f) => f.key)).not.toContain(
+      'exports/orders/more orders.csv',
+    );
+
+    // Lambda retries the event; the write goes through.
+    const retry = createIngestHandler(() => h.runtime(), { now });
+    const { outcomes } = await retry(s3Event(h.bucket, key));
+    expect(outcomes[0]?.status).toBe('accepted');
+    const after = await h.runtime().store.get('faults', '2026-W47');
+    expect(after?.snapshot.inputFiles.map((f) => f.key)).toContain(
+      'exports/orders/more orders.csv',
+    );
   });
 });

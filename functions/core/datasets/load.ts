@@ -40,6 +40,7 @@ import {
   type ReadStats,
   ruleQuery,
   type SourceColumn,
+  textCanFail,
 } from './rules';
 
 export type ExportFormat = { syntax: 'csv' | 'jsonl' | 'parquet'; gzip: boolean };
@@ -331,7 +332,7 @@ interface Reject {
 
 /** The `INSERT … SELECT` of typed rows from a rule query's result `from`. */
 function insertSql(load: Load, from: string, rec: string, where = ''): string {
-  // Every column is checked; the raw table keeps those it has (duck/tables.ts).
+  // The raw table keeps only the columns it has (duck/tables.ts).
   const kept = load.columns.filter((c) => load.stored.has(c.name));
   const names = kept.map((c) => sqlIdent(c.name));
   const values = kept.map((c) => `x_${c.name}`);
@@ -541,13 +542,24 @@ async function scanCsv(
   return { rows, broken };
 }
 
-function readCsvSql(load: Load): string {
+/**
+ * The record size DuckDB's reader accepts (one more byte than csv.ts, so that csv.ts is the
+ * one to refuse a record of exactly the limit's size) and its buffer. DuckDB's default
+ * buffer is 16 record sizes, 256 MiB here: each thread held one and the next, which cost
+ * 250 MB of resident memory on a 380 MB file (BENCHMARKS.md) and made DuckDB spill its
+ * tables early. 32 MiB is DuckDB's default buffer for its own default record size; a record
+ * longer than the buffer makes it report errors (then csv.ts reads the file), and a line
+ * longer than a record never reaches it (`hasOverlongLine`).
+ */
+const READER_BUFFERS = `max_line_size = ${MAX_RECORD_BYTES + 1}, buffer_size = ${2 * MAX_RECORD_BYTES}`;
+
+function readCsvSql(load: Load, read: readonly SourceColumn[]): string {
   const columns = load.header.map((_, k) => `'c${k}': 'VARCHAR'`).join(', ');
-  const used = load.columns.filter((c) => c.index >= 0).map((c) => `c${c.index}`);
+  const used = read.flatMap((c) => (c.sql === null ? [] : [c.sql]));
   return `(SELECT ${used.length === 0 ? '1 AS none' : used.join(', ')} FROM read_csv(${sqlString(load.path)},
     header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
     strict_mode = true, columns = {${columns}}, compression = 'none',
-    max_line_size = ${MAX_RECORD_BYTES + 1}, store_rejects = true,
+    ${READER_BUFFERS}, store_rejects = true,
     rejects_table = '${CSV_ERRORS}', rejects_scan = '${CSV_SCANS}'))`;
 }
 
@@ -609,7 +621,7 @@ async function lookCsv(
 
 /**
  * Whether a physical line of the file is longer than a record may be. DuckDB's reader
- * skips a line longer than its buffer (16 × max_line_size, 256 MiB here) without an error
+ * skips a line longer than its buffer (`READER_BUFFERS`, 32 MiB) without an error
  * or a reject: a file with a 300 MB line lost that row and kept the others without a word.
  * Such a file goes to the exact readers (csv.ts, `eachJsonLine`), which refuse it whole.
  * Only a file bigger than a record can hold one; the scan looks for LF bytes only.
@@ -637,15 +649,20 @@ async function loadCsv(load: Load, rejects: Reject[]): Promise<number> {
   const { db } = load;
   await db.run(`DROP TABLE IF EXISTS ${CSV_ERRORS}`);
   await db.run(`DROP TABLE IF EXISTS ${CSV_SCANS}`);
+  // A column that no rule can reject and no table keeps is not read: DuckDB's reader still
+  // counts its fields (a record with too many or too few is rejected all the same).
   const columns: SourceColumn[] = load.columns.map((column) => ({
     column,
-    sql: column.index >= 0 ? `c${column.index}` : null,
+    sql:
+      column.index >= 0 && (textCanFail(column) || load.stored.has(column.name))
+        ? `c${column.index}`
+        : null,
     type: 'text',
   }));
   let fast: { rows: number; marked: number } | null = null;
   try {
     if (!(await hasOverlongLine(load.path))) {
-      fast = await insertAll(load, readCsvSql(load), columns, { numbered: false });
+      fast = await insertAll(load, readCsvSql(load, columns), columns, { numbered: false });
     }
   } catch (error) {
     // DuckDB could not read the file its way (a lone CR, mixed line ends): csv.ts reads it.
@@ -710,7 +727,7 @@ function readJsonLinesSql(load: Load): string {
   return `(SELECT j FROM (
     SELECT ${line} AS j FROM read_csv(${sqlString(load.path)}, header = false,
       auto_detect = false, delim = chr(0), quote = '', escape = '', strict_mode = false,
-      columns = {'j': 'VARCHAR'}, compression = 'none', max_line_size = ${MAX_RECORD_BYTES + 1},
+      columns = {'j': 'VARCHAR'}, compression = 'none', ${READER_BUFFERS},
       store_rejects = true, rejects_table = '${CSV_ERRORS}', rejects_scan = '${CSV_SCANS}')
     ) WHERE j IS NOT NULL)`;
 }

@@ -146,6 +146,17 @@ export interface SourceColumn {
   readonly type: CellType;
 }
 
+/**
+ * Whether a text cell of this column can break a rule: an optional id or free text accepts
+ * any text, an empty cell included. Such a column that the raw table does not keep
+ * (`events.page`, `events.session_id`) need not be read at all: the CSV reader then skips
+ * its cells, which costs about as much as validating them (BENCHMARKS.md). Only for text:
+ * a JSON object or a Parquet list in the same column breaks "is not a plain value".
+ */
+export function textCanFail(column: FileColumn): boolean {
+  return column.required || (column.kind !== 'id' && column.kind !== 'text');
+}
+
 /** How local wall times become instants: SQL of the instant (NULL when unknown) of a wall. */
 export type LocalInstantSql = (wall: string) => string;
 

@@ -6,6 +6,10 @@
  * or tests. In Lambda the memory limit and the spill directory come from the function's
  * memory and its ephemeral storage (functions/adapters/engine-env.ts).
  */
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 
 export interface DuckOptions {
@@ -15,6 +19,14 @@ export interface DuckOptions {
   tempDirectory?: string;
   /** Worker threads. @default - DuckDB's default (one per core) */
   threads?: number;
+  /**
+   * Where the tables live. `file`: a database file in `tempDirectory`, deleted on close, into
+   * which DuckDB writes each full row group of a large insert compressed, so that the rows
+   * take a fraction of the memory of `memory` (5 M events: 62 MB instead of 458 MB) and the
+   * buffer manager keeps only what the queries touch; `memory`: uncompressed in memory,
+   * spilled whole past the limit. @default - `file` when `tempDirectory` is given, else `memory`
+   */
+  storage?: 'memory' | 'file';
 }
 
 export type SqlParams = Record<string, DuckDBValue>;
@@ -32,6 +44,8 @@ export class Duck {
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    /** The database file, when the tables live in one. */
+    private readonly file: string | null,
   ) {}
 
   static async open(options: DuckOptions = {}): Promise<Duck> {
@@ -39,9 +53,23 @@ export class Duck {
     if (options.memoryLimitMb !== undefined) settings.memory_limit = `${options.memoryLimitMb}MiB`;
     if (options.tempDirectory !== undefined) settings.temp_directory = options.tempDirectory;
     if (options.threads !== undefined) settings.threads = String(options.threads);
-    const instance = await DuckDBInstance.create(':memory:', settings);
-    const connection = await instance.connect();
-    return new Duck(instance, connection);
+    const storage = options.storage ?? (options.tempDirectory === undefined ? 'memory' : 'file');
+    if (storage === 'file' && options.tempDirectory === undefined) {
+      throw new RangeError('storage "file" needs a tempDirectory to hold the database file');
+    }
+    let file: string | null = null;
+    if (storage === 'file') {
+      await mkdir(options.tempDirectory as string, { recursive: true });
+      file = join(options.tempDirectory as string, `${randomUUID()}.duckdb`);
+    }
+    const instance = await DuckDBInstance.create(file ?? ':memory:', settings);
+    try {
+      return new Duck(instance, await instance.connect(), file);
+    } catch (error) {
+      instance.closeSync();
+      if (file !== null) removeDatabase(file);
+      throw error;
+    }
   }
 
   /** Runs statements for their effect. */
@@ -66,9 +94,18 @@ export class Duck {
   }
 
   close(): void {
-    this.connection.closeSync();
-    this.instance.closeSync();
+    try {
+      this.connection.closeSync();
+      this.instance.closeSync();
+    } finally {
+      if (this.file !== null) removeDatabase(this.file);
+    }
   }
+}
+
+/** Deletes a database file and its write-ahead log. */
+function removeDatabase(file: string): void {
+  for (const path of [file, `${file}.wal`]) rmSync(path, { force: true });
 }
 
 /** Opens a database, runs `fn` with it, and closes it whatever happens. */

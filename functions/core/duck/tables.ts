@@ -42,16 +42,16 @@ export const rawTable = (dataset: DatasetName): string => `raw_${dataset}`;
  * out (`createDatasetTables(db, 'metrics')`): at millions of rows each text column costs
  * 16 bytes a row of DuckDB's memory and a share of the load, and these hold long, mostly
  * distinct strings (session ids, pages). The currency columns are checked to be the
- * report's, so they hold nothing to keep either.
+ * report's, so they hold nothing to keep either. `orders.status` and `tickets.resolved_at`
+ * are kept: the at-risk signals read them (metrics/at-risk.ts).
  */
 export const UNREAD_COLUMNS: Partial<Record<DatasetName, readonly string[]>> = {
   subscriptions: ['currency'],
-  orders: ['currency', 'status'],
+  orders: ['currency'],
   marketing_spend: ['campaign', 'currency'],
   survey_responses: ['touchpoint', 'comment'],
   events: ['page', 'session_id'],
   sessions: ['landing_page', 'channel'],
-  tickets: ['resolved_at'],
   email_campaigns: ['unsubscribes', 'name'],
   social: ['post_id'],
 };

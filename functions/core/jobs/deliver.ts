@@ -9,12 +9,15 @@
  * until `maxAttempts` provider calls in all, after which it is recorded `failed` with the
  * reason. A permanent refusal is recorded `rejected` at once; an unknown outcome (the
  * connection broke after the request went out) leaves the claim `pending`: sending again
- * could duplicate the email.
+ * could duplicate the email. A later run of the period that finds a claim (of any revision)
+ * still `pending` past the lease (longer than any run lasts, so its run is over) records it
+ * `unknown` with the reason and how to re-send, and reports it; it does not send it.
  */
 import {
   assertIsError,
   type Delivery,
   DeliveryUnknownError,
+  InvalidRequestError,
   type JobLogger,
   type Mailer,
   type OutgoingEmail,
@@ -22,6 +25,7 @@ import {
   type SendLedger,
   type SendRecord,
 } from './ports';
+import { normalizeRecipients } from './recipients';
 
 export interface DeliverySettings {
   /** Provider calls per recipient in one run. @default 3 */
@@ -32,9 +36,27 @@ export interface DeliverySettings {
   readonly baseDelayMs?: number;
   /** @default - setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * How long after its claim a `pending` record is taken for the trace of a run that
+   * stopped (and recorded `unknown`). It must not be shorter than the function timeout: a
+   * younger claim may belong to a run still sending.
+   * @default 900000 - 15 minutes, the longest a Lambda function runs
+   */
+  readonly pendingLeaseMs?: number;
+  /** @default 900000 - 15 minutes, Lambda's maximum (the lease is checked against it) */
+  readonly functionTimeoutMs?: number;
 }
 
-export const DEFAULT_DELIVERY = { attemptsPerRun: 3, maxAttempts: 6, baseDelayMs: 1000 } as const;
+/** The longest a Lambda invocation can run. */
+export const MAX_FUNCTION_TIMEOUT_MS = 15 * 60_000;
+
+export const DEFAULT_DELIVERY = {
+  attemptsPerRun: 3,
+  maxAttempts: 6,
+  baseDelayMs: 1000,
+  pendingLeaseMs: MAX_FUNCTION_TIMEOUT_MS,
+  functionTimeoutMs: MAX_FUNCTION_TIMEOUT_MS,
+} as const;
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -55,6 +77,12 @@ export interface DeliverRequest {
   email: Omit<OutgoingEmail, 'to'>;
   /** Recipients whose claim is taken whatever its state (an operator's resend). */
   force?: ReadonlySet<string>;
+  /**
+   * What differs per recipient (their own unsubscribe link in the body and List-Unsubscribe
+   * header). Called before the claim, so a failure here sends nothing and claims nothing.
+   * @default - everyone gets `email` as it is
+   */
+  personalize?: (to: string) => Partial<Pick<OutgoingEmail, 'html' | 'text' | 'list'>>;
 }
 
 export interface DeliverResult {
@@ -64,6 +92,12 @@ export interface DeliverResult {
   skipped: SendRecord[];
   /** Recipients left in `retry`: the next run sends to them (and only them). */
   retryable: string[];
+  /**
+   * The sends of the period (any revision) this run found `pending` past the lease and
+   * recorded `unknown`: maybe sent, never re-sent automatically. `recipient` is the
+   * position in `recipients` (1-based; null for someone no longer in the list).
+   */
+  unknown: { revision: number; recipient: number | null }[];
 }
 
 export async function deliverEach(
@@ -72,7 +106,34 @@ export async function deliverEach(
 ): Promise<DeliverResult> {
   const settings = { ...DEFAULT_DELIVERY, ...deps.delivery };
   const sleep = deps.delivery?.sleep ?? wait;
-  const result: DeliverResult = { deliveries: [], skipped: [], retryable: [] };
+  if (!(settings.pendingLeaseMs >= settings.functionTimeoutMs)) {
+    throw new InvalidRequestError(
+      `the pending lease (${settings.pendingLeaseMs} ms) is shorter than the function timeout (${settings.functionTimeoutMs} ms): a claim that young may belong to a run still sending; make it at least the timeout`,
+    );
+  }
+  const result: DeliverResult = { deliveries: [], skipped: [], retryable: [], unknown: [] };
+  // Claims of any revision of this period left by runs that stopped: record them first, so
+  // the ledger says why those emails are missing.
+  const expired = await deps.ledger.expirePending(
+    request.reportId,
+    request.periodKey,
+    settings.pendingLeaseMs,
+    new Date(deps.now()),
+  );
+  for (const record of expired) {
+    const position = request.recipients.indexOf(normalizeRecipients([record.recipient])[0] ?? '');
+    const where = {
+      period: request.periodKey,
+      revision: record.revision,
+      recipient: position < 0 ? null : position + 1,
+    };
+    result.unknown.push({ revision: where.revision, recipient: where.recipient });
+    // Recipients are personal data: logs name the position, not the address.
+    deps.logger.error(
+      'a send was claimed by a run that stopped before recording its outcome; recorded unknown, not re-sent',
+      { ...where, claimedAt: record.claimedAt },
+    );
+  }
   for (const [index, to] of request.recipients.entries()) {
     const key = {
       reportId: request.reportId,
@@ -80,6 +141,7 @@ export async function deliverEach(
       revision: request.revision,
       recipient: to,
     };
+    const personal = request.personalize?.(to) ?? {};
     const claim = await deps.ledger.claim(key, {
       force: request.force?.has(to) === true,
       now: new Date(deps.now()),
@@ -95,7 +157,7 @@ export async function deliverEach(
     for (let tries = 1; ; tries++) {
       let messageId: string;
       try {
-        ({ messageId } = await deps.mailer.send({ ...request.email, to }));
+        ({ messageId } = await deps.mailer.send({ ...request.email, ...personal, to }));
       } catch (error) {
         assertIsError(error);
         if (error instanceof RecipientRejectedError) {

@@ -6,7 +6,8 @@
  * 2. copy it, as it arrived, to `exports/<dataset>/<name>` — the first write of the job,
  *    conditional on the ETag that was validated;
  * 3. write its rejected rows to `rejected/<dataset>/<name>.rejected.jsonl`;
- * 4. recompute every closed period its rows fall in (see `periodsTouched`).
+ * 4. recompute every closed period its rows fall in (see `periodsTouched`), and every stored
+ *    one when it is the first file of its dataset (see `datasetChanges` in recompute.ts).
  *
  * A file that cannot be read as its dataset at all (a required column missing, corrupt
  * gzip, an unknown dataset folder, an unsupported extension) is copied to
@@ -37,6 +38,13 @@ export const REJECTED_PREFIX = 'rejected/';
 export const MAX_PERIODS_PER_FILE = 104;
 
 export interface IngestDeps extends RecomputeDeps {
+  /**
+   * Every report of the deployment: the file's periods are recomputed for each, in its own
+   * period kind, time zone and filter. `config` (the first) validates the file: the
+   * reports share its currency and column mapping (infra/config.ts checks it).
+   * @default - `[config]`
+   */
+  reports?: readonly ReportConfig[];
   objects: ObjectStore;
   logger?: JobLogger;
   /** @default - Date.now */
@@ -53,10 +61,12 @@ export type IngestOutcome =
       rowsAccepted: number;
       rowsRejected: number;
       rejectedKey?: string;
-      /** Closed periods the file touches, oldest first. */
+      /** Closed periods the file touches, oldest first (of the first report). */
       periods: string[];
       /** Of those, the ones recomputed (the rest were already up to date). */
       recomputed: string[];
+      /** The same for every report of the deployment, the first one first. */
+      reports: ReportPeriods[];
     }
   | {
       status: 'rejected';
@@ -66,6 +76,20 @@ export type IngestOutcome =
       errorKey: string;
     }
   | { status: 'skipped'; key: string; reason: string };
+
+/** The periods of one report a file touched, and those recomputed. */
+export interface ReportPeriods {
+  reportId: string;
+  periods: string[];
+  recomputed: string[];
+}
+
+/**
+ * The largest gap between two UTC offsets in use (UTC−12 to UTC+14). The file is read in
+ * the first report's time zone; a time without an offset is that zone's wall time, which
+ * in another report's zone is an instant up to this much earlier or later.
+ */
+const MAX_ZONE_GAP_MS = 26 * 60 * 60 * 1000;
 
 /** Where a key under `incoming/` goes; `dataset` is null when the folder is not a dataset. */
 export function parseIncomingKey(
@@ -224,18 +248,28 @@ export async function ingestDroppedFile(deps: IngestDeps, key: string): Promise<
       await deps.objects.put(rejectedKey, '', 'application/x-ndjson');
     }
 
-    const periods =
-      counts.rowsAccepted > 0 && instants
-        ? periodsTouched(dataset, instants.min, instants.max, config, now())
-        : [];
-    logger.info('accepted a file', {
-      key,
-      exportKey,
-      ...counts,
-      periods: periods.map((p) => p.key),
-    });
-    const { recomputed } =
-      periods.length > 0 ? await recomputePeriods(deps, periods) : { recomputed: [] };
+    logger.info('accepted a file', { key, exportKey, ...counts });
+    const reports: ReportPeriods[] = [];
+    for (const report of deps.reports ?? [config]) {
+      // Another zone reads the offset-less times of the file as other instants: widen the
+      // span by the most that can make, at worst recomputing a period more at each end.
+      const pad = report.timezone === config.timezone ? 0 : MAX_ZONE_GAP_MS;
+      const periods =
+        counts.rowsAccepted > 0 && instants
+          ? periodsTouched(dataset, instants.min - pad, instants.max + pad, report, now())
+          : [];
+      logger.info('recomputing the periods the file touches', {
+        key,
+        reportId: report.reportId,
+        periods: periods.map((p) => p.key),
+      });
+      // Even with no period touched: a dataset's first file changes every stored period.
+      const { recomputed } = await recomputePeriods({ ...deps, config: report }, periods, {
+        datasetChanges: true,
+      });
+      reports.push({ reportId: report.reportId, periods: periods.map((p) => p.key), recomputed });
+    }
+    const first = reports[0] as ReportPeriods;
     return {
       status: 'accepted',
       key,
@@ -243,8 +277,9 @@ export async function ingestDroppedFile(deps: IngestDeps, key: string): Promise<
       exportKey,
       ...counts,
       rejectedKey: wroteRejected ? rejectedKey : undefined,
-      periods: periods.map((p) => p.key),
-      recomputed,
+      periods: first.periods,
+      recomputed: first.recomputed,
+      reports,
     };
   } finally {
     await spool.dispose();

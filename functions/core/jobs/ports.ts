@@ -6,6 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Unit } from '../metrics/catalogue';
+import type { ListHeaders } from '../report/links';
 import type { MimeAttachment, MimeImage } from '../report/mime';
 import type { Snapshot } from '../snapshot';
 
@@ -60,8 +61,17 @@ export interface SendKey {
  *   out); the next run may claim it again.
  * - `failed`: gave up after the attempt limit; `error` says why.
  * - `rejected`: refused for good (bad address, unverified recipient); `error` says why.
+ * - `unknown`: a claim found still `pending` after the lease (longer than any run can
+ *   last): the run that claimed it stopped before recording the outcome. Whether the email
+ *   went out is unknown, so it is never sent again automatically; `error` says so and how to
+ *   re-send.
  */
-export type SendState = 'pending' | 'sent' | 'retry' | 'failed' | 'rejected';
+export type SendState = 'pending' | 'sent' | 'retry' | 'failed' | 'rejected' | 'unknown';
+
+/** Whether the recipient may hold the email: sent, or claimed with no outcome recorded. */
+export function mayHaveBeenSent(state: SendState): boolean {
+  return state === 'sent' || state === 'pending' || state === 'unknown';
+}
 
 export interface SendRecord extends SendKey {
   state: SendState;
@@ -111,6 +121,17 @@ export interface SendLedger {
   /** `force` takes the claim whatever its state (an operator's deliberate resend). */
   claim(key: SendKey, options?: { force?: boolean; now?: Date }): Promise<ClaimResult>;
   /**
+   * Records every send of the period (any revision) still `pending` `leaseMs` after its
+   * claim as `unknown`, with the reason, each only if it is still that claim (an in-flight
+   * send or a forced resend is never touched). Returns the records it changed.
+   */
+  expirePending(
+    reportId: string,
+    periodKey: string,
+    leaseMs: number,
+    now: Date,
+  ): Promise<SendRecord[]>;
+  /**
    * Records the outcome (`sent`, `rejected` or, past the attempt limit, `failed`) after
    * `attempts` more provider calls; only the holder of `token` can. Returns false when the
    * claim is no longer this token's (an operator forced a resend meanwhile).
@@ -145,6 +166,8 @@ export interface OutgoingEmail {
   images: readonly MimeImage[];
   /** Files to download (the metrics CSV). @default - none */
   attachments?: readonly MimeAttachment[];
+  /** List-Id and one-click List-Unsubscribe, per recipient. @default - none */
+  list?: ListHeaders;
 }
 
 export interface Mailer {
@@ -155,6 +178,31 @@ export interface Mailer {
    * out anyway; any other error means it did not go out and may be worth retrying.
    */
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
+/** How a recipient unsubscribed: a mail client's one-click POST, or the page's button. */
+export type UnsubscribeSource = 'one-click' | 'button';
+
+/** One recipient who asked not to receive a report again. */
+export interface Suppression {
+  reportId: string;
+  /** `recipientHash` of the normalized address: the list holds no address. */
+  recipientHash: string;
+  /** ISO time of the unsubscribe. */
+  at: string;
+  source: UnsubscribeSource;
+}
+
+/**
+ * The recipients who unsubscribed from a report (stored, with an append-only audit trail:
+ * functions/adapters/dynamodb.ts). The report job leaves them out before anything is claimed
+ * or sent; an operator re-subscribes someone by deleting their entry.
+ */
+export interface SuppressionList {
+  /** The hashes of every suppressed recipient of the report. */
+  suppressed(reportId: string): Promise<ReadonlySet<string>>;
+  /** Records an unsubscribe; `added: false` (and nothing written) when already recorded. */
+  suppress(entry: Suppression): Promise<{ added: boolean; existing?: Suppression }>;
 }
 
 export interface ObjectInfo {
@@ -170,6 +218,33 @@ export interface ObjectStore {
   /** Server-side copy; with `etag`, only if the source is still that version. */
   copy(fromKey: string, toKey: string, etag?: string): Promise<void>;
   put(key: string, body: string | Uint8Array | Readable, contentType: string): Promise<void>;
+}
+
+/** A small text object and the version (ETag) a conditional replace is checked against. */
+export interface VersionedText {
+  text: string;
+  etag: string;
+}
+
+/**
+ * Small text objects replaced read-modify-write (the report archive's index): a write names
+ * the version it read, so two concurrent writers never lose each other's change.
+ */
+export interface VersionedTextStore {
+  getText(key: string): Promise<VersionedText | undefined>;
+  /**
+   * Writes `text` only if the object is still version `etag` (`undefined`: only if there is
+   * no object yet) and returns the new version; `undefined` when another writer changed it
+   * first (nothing written).
+   */
+  putTextIfUnchanged(
+    key: string,
+    text: string,
+    contentType: string,
+    etag: string | undefined,
+  ): Promise<string | undefined>;
+  /** Writes `text` whatever is there. */
+  putText(key: string, text: string, contentType: string): Promise<void>;
 }
 
 /** The subset of a structured logger the jobs use (Powertools Logger satisfies it). */

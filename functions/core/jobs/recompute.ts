@@ -7,15 +7,24 @@
  * after every earlier successful write, and every earlier writer had copied its file into
  * `exports/` before writing — so the last writer's listing holds every file. A writer whose
  * condition fails re-reads and recomputes (a bounded number of times).
+ *
+ * Which datasets have files changes every period's numbers, not only the periods a file's
+ * rows fall in: with a first subscriptions file, `customers_end` counts active
+ * subscriptions instead of sign-ups and `mrr_*` go from null to a sum, in every period.
+ * So an ingest also recomputes each stored period computed from another set of datasets
+ * (`datasetChanges`), and every writer lists the exports once more after it stored: a
+ * writer whose listing predates a first file may have stored its period after that file's
+ * ingest looked at the stored periods, and then it recomputes the period itself.
  */
 import { createHash } from 'node:crypto';
 import type { ReportConfig } from '../config';
 import { computeSnapshots, type EngineSettings } from '../engine';
 import type { Snapshot } from '../snapshot';
 import type { ExportFile, ExportSource, RejectSink } from '../sources';
-import type { Period } from '../time/periods';
+import { type Period, parsePeriodKey } from '../time/periods';
 import {
   type JobLogger,
+  mayHaveBeenSent,
   ObjectChangedError,
   type SendLedger,
   type SnapshotStore,
@@ -46,6 +55,13 @@ export interface RecomputeOptions {
   force?: boolean;
   /** @default 4 - attempts per period when other writers keep winning the race */
   maxAttempts?: number;
+  /**
+   * Also recompute every stored period of the report's kind that was computed from another
+   * set of datasets than the current exports hold (a dataset's first file arrived, or its
+   * last one went). Ingest sets it.
+   * @default false
+   */
+  datasetChanges?: boolean;
 }
 
 export interface RecomputeResult {
@@ -71,6 +87,8 @@ export function configFingerprint(config: ReportConfig): string {
     activity,
     events,
     clv,
+    // Absent without a filter (JSON.stringify drops it): existing fingerprints stay.
+    filter: config.filter,
   });
   return createHash('sha256').update(json).digest('hex').slice(0, 32);
 }
@@ -78,6 +96,14 @@ export function configFingerprint(config: ReportConfig): string {
 function fileId(file: { key: string; etag?: string }): string {
   return `${file.key}\u0000${file.etag ?? ''}`;
 }
+
+/** The datasets that have at least one file among these, as one comparable string. */
+export function datasetsOf(files: readonly { dataset: string }[]): string {
+  return [...new Set(files.map((f) => f.dataset))].sort().join(',');
+}
+
+/** A bound on stored periods read at once: ten years of weeks. */
+const MAX_STORED_PERIODS = 520;
 
 /**
  * Whether a stored snapshot was computed from exactly these files (same keys, same ETags)
@@ -134,18 +160,49 @@ export async function recomputePeriods(
   const recomputed = new Set<string>();
 
   let pending = [...new Map(periods.map((p) => [p.key, p])).values()];
-  for (let attempt = 1; pending.length > 0; attempt++) {
+  let scanStored = options.datasetChanges === true;
+  let widening = false;
+  let attempt = 0;
+  while (pending.length > 0 || scanStored) {
+    // Widening the set (below) is no attempt lost to other writers.
+    if (!widening) attempt++;
+    widening = false;
     if (attempt > maxAttempts) {
       throw new VersionConflictError(
         `gave up storing ${pending.map((p) => p.key).join(', ')} of ${reportId} after ${maxAttempts} attempts: other writers kept storing newer versions first`,
       );
     }
+    // Only to find the periods to add: their versions are read (consistently) below, before
+    // the listing, on the next pass.
+    const storedAll = scanStored
+      ? (await deps.store.listRecent(reportId, MAX_STORED_PERIODS)).filter(
+          (s) => s.period.kind === deps.config.period,
+        )
+      : undefined;
     // Versions first, listing second: see the file comment.
     const stored = new Map<string, StoredSnapshot | undefined>();
     await Promise.all(
       pending.map(async (p) => stored.set(p.key, await deps.store.get(reportId, p.key))),
     );
     const files = await deps.source.list();
+    const present = datasetsOf(files);
+
+    if (storedAll) {
+      scanStored = false;
+      const keys = new Set(pending.map((p) => p.key));
+      const extra = storedAll
+        .filter((s) => !keys.has(s.period.key) && datasetsOf(s.inputFiles) !== present)
+        .map((s) => parsePeriodKey(s.period.key, deps.config.timezone));
+      if (extra.length > 0) {
+        logger.info('the datasets with files changed; recomputing every stored period', {
+          datasets: present,
+          periods: extra.map((p) => p.key),
+        });
+        pending = [...pending, ...extra];
+        widening = true;
+        continue;
+      }
+    }
 
     const stale = pending.filter((p) => {
       const current = stored.get(p.key);
@@ -207,6 +264,16 @@ export async function recomputePeriods(
         conflicts.push(period);
       }
     }
+    // A first file of a dataset whose ingest looked at the stored periods before this
+    // writer stored them: the listing shows it now (see the file comment).
+    const written = stale.filter((p) => !conflicts.includes(p));
+    if (written.length > 0 && datasetsOf(await deps.source.list()) !== present) {
+      logger.info('the datasets with files changed during the recompute; recomputing', {
+        periods: written.map((p) => p.key),
+      });
+      pending = [...conflicts, ...written];
+      continue;
+    }
     pending = conflicts;
   }
   return { snapshots, recomputed: [...recomputed] };
@@ -221,8 +288,8 @@ async function isRevision(
   if (previous?.snapshot.revised) return true;
   if (!deps.ledger) return false;
   if (previous && !metricsDiffer(previous.snapshot, next)) return false;
-  // Sent, or pending (maybe sent): someone may hold the earlier numbers. A send that only
+  // Sent, or pending or unknown (maybe sent): someone may hold the earlier numbers. A send that only
   // failed or was refused showed nobody anything.
   const sends = await deps.ledger.sendsFor(deps.config.reportId, periodKey);
-  return sends.some((s) => s.state === 'sent' || s.state === 'pending');
+  return sends.some((s) => mayHaveBeenSent(s.state));
 }

@@ -15,8 +15,17 @@
 import type { ReportConfig } from '../config';
 import { withDeltas } from '../metrics/deltas';
 import { emailAddressMessage, emailAddressProblem } from '../report/address';
+import {
+  type EmailLinks,
+  emailLinks,
+  personalLinks,
+  type ReportLinks,
+  sharedUnsubscribeUrl,
+} from '../report/links';
 import { renderReport } from '../report/render';
 import { changedMetrics, type MetricChange, shownMetrics } from '../report/revision';
+import { reportDigest } from '../report/slack';
+import { buildReportView, type ReportView } from '../report/view';
 import type { Snapshot } from '../snapshot';
 import {
   lastCompletePeriod,
@@ -27,6 +36,7 @@ import {
   periodsBetween,
   previousPeriod,
 } from '../time/periods';
+import { updateArchiveIndex } from './archive';
 import { type DeliverySettings, deliverEach } from './deliver';
 import {
   assertIsError,
@@ -35,15 +45,19 @@ import {
   JobError,
   type JobLogger,
   type Mailer,
+  mayHaveBeenSent,
   type ObjectStore,
   type RevisionRecord,
   type SendLedger,
   type SendRecord,
   type SendState,
+  type SuppressionList,
   silentLogger,
+  type VersionedTextStore,
 } from './ports';
-import { normalizeRecipients } from './recipients';
+import { normalizeRecipients, recipientHash } from './recipients';
 import { type RecomputeDeps, recomputePeriods } from './recompute';
+import { isWebhookRecipient, postSlackSummary, type WebhookDeps } from './slack';
 
 /** At most this many periods per backfill: two years of weeks. */
 export const MAX_BACKFILL_PERIODS = 104;
@@ -61,6 +75,21 @@ export interface ReportDeps extends RecomputeDeps {
   now?: () => number;
   /** Retries and backoff per recipient. @default - DEFAULT_DELIVERY */
   delivery?: DeliverySettings;
+  /**
+   * The links function's base URL and the key that signs its links: the footer's archive,
+   * index and unsubscribe links and the List-Unsubscribe header.
+   * @default - no links (the local runner)
+   */
+  links?: ReportLinks;
+  /** Who unsubscribed: left out of every send. @default - nobody is left out */
+  suppressions?: SuppressionList;
+  /**
+   * Where the archive index (`reports/<id>/index.json|html`) is kept, updated each time a
+   * copy of a sent report is kept under `objects`. @default - no index
+   */
+  archive?: VersionedTextStore;
+  /** Reads the webhook URL of config `slack` and posts to it. @default - no post */
+  webhook?: WebhookDeps;
 }
 
 export interface ReportRequest {
@@ -99,6 +128,12 @@ export interface ReportResult {
   skipped?: 'already-sent' | 'nothing-to-send';
   /** The ledger record of the first recipient not tried, when nobody was. */
   previousSend?: { state: SendState; claimedAt: string; sentAt?: string };
+  /**
+   * Sends of the period this run found `pending` past the lease and recorded `unknown`
+   * (recipient: position in the list, 1-based): maybe sent, not re-sent (re-send with
+   * `force`).
+   */
+  unknownOutcome?: { revision: number; recipient: number | null }[];
   /** Keys of the kept copy of the email. */
   stored?: { html: string; text: string };
 }
@@ -183,6 +218,10 @@ interface Prepared {
   snapshotVersion: number;
   current: Snapshot;
   rendered: Awaited<ReturnType<typeof renderReport>>;
+  /** The footer's links, the unsubscribe one a placeholder (see `emailLinks`). */
+  links?: EmailLinks;
+  /** The email's view: the archive index and the webhook summary quote its numbers. */
+  view: ReportView;
 }
 
 /** Up-to-date snapshots of the period and the one before, deltas, history, rendered email. */
@@ -230,12 +269,22 @@ async function prepareReport(
     .reverse();
 
   const snapshot = withDeltas(current, before);
+  const links = deps.links && emailLinks(deps.links, config.reportId, period.key);
   const rendered = await renderReport({
     snapshot,
     history,
     config,
     rejectedLocation: deps.rejectedLocation,
     revision,
+    links,
+  });
+  const view = buildReportView({
+    snapshot,
+    history,
+    config,
+    rejectedLocation: deps.rejectedLocation,
+    revision,
+    links,
   });
   return {
     base: {
@@ -248,6 +297,8 @@ async function prepareReport(
     snapshotVersion: stored.version,
     current,
     rendered,
+    links,
+    view,
   };
 }
 
@@ -262,13 +313,39 @@ async function deliverReport(
   const logger = deps.logger ?? silentLogger;
   const now = deps.now ?? Date.now;
   const { base, rendered } = prepared;
+  // Whoever unsubscribed is left out here, before any claim: the first send and revised
+  // emails alike. Logged by number: the list holds hashes and logs never hold addresses.
+  const suppressed = (await deps.suppressions?.suppressed(base.reportId)) ?? new Set<string>();
+  const allowed = recipients.filter((to) => !suppressed.has(recipientHash(to)));
+  if (allowed.length < recipients.length) {
+    logger.info('left out recipients who unsubscribed', {
+      period: base.period,
+      unsubscribed: recipients.length - allowed.length,
+      remaining: allowed.length,
+    });
+  }
+  if (allowed.length === 0) return { ...base, revision, skipped: 'nothing-to-send' };
+  const { links } = prepared;
+  const signing = deps.links;
+  const personalize =
+    signing && links
+      ? (to: string) =>
+          personalLinks(rendered, {
+            links: signing,
+            emailLinks: links,
+            reportId: base.reportId,
+            reportName: deps.config.name,
+            sender: deps.sender,
+            recipientHash: recipientHash(to),
+          })
+      : undefined;
   const outcome = await deliverEach(
     { ledger: deps.ledger, mailer: deps.mailer, logger, now, delivery: deps.delivery },
     {
       reportId: base.reportId,
       periodKey: base.period,
       revision,
-      recipients,
+      recipients: allowed,
       email: {
         from: deps.sender,
         subject: rendered.subject,
@@ -278,16 +355,20 @@ async function deliverReport(
         attachments: rendered.attachments,
       },
       force,
+      personalize,
     },
   );
   const { deliveries, skipped, retryable } = outcome;
+  const unknownOutcome = outcome.unknown.length > 0 ? { unknownOutcome: outcome.unknown } : {};
   if (deliveries.length === 0) {
     logger.info('already sent; not sending again', {
       period: base.period,
       revision,
       states: skipped.map((r) => r.state),
     });
-    return { ...base, revision, ...skippedResult(skipped) };
+    // The emails went out in an earlier run; a webhook post that failed there is retried.
+    if (skipped.some((r) => r.state === 'sent')) await publishSummary(deps, prepared, revision);
+    return { ...base, revision, ...skippedResult(skipped), ...unknownOutcome };
   }
 
   const sent = deliveries.filter((d) => d.status === 'sent');
@@ -308,8 +389,9 @@ async function deliverReport(
   if (deps.objects) {
     const keys = reportKeys(base.reportId, base.period);
     try {
-      await deps.objects.put(keys.html, rendered.html, 'text/html; charset=utf-8');
-      await deps.objects.put(keys.text, rendered.text, 'text/plain; charset=utf-8');
+      const copy = sharedCopy(prepared);
+      await deps.objects.put(keys.html, copy.html, 'text/html; charset=utf-8');
+      await deps.objects.put(keys.text, copy.text, 'text/plain; charset=utf-8');
       stored = keys;
     } catch (error) {
       // The email is out and recorded; failing now would only make a retry skip it.
@@ -317,6 +399,8 @@ async function deliverReport(
       logger.error('could not keep a copy of the sent report', { error: error.message });
     }
   }
+  if (stored) await keepInArchiveIndex(deps, prepared, revision);
+  await publishSummary(deps, prepared, revision);
 
   logger.info('sent the report', {
     period: base.period,
@@ -325,12 +409,88 @@ async function deliverReport(
     notSent: deliveries.length - sent.length,
     alreadySent: skipped.length,
   });
-  return { ...base, revision, messageId: sent[0]?.messageId, deliveries, stored };
+  return {
+    ...base,
+    revision,
+    messageId: sent[0]?.messageId,
+    deliveries,
+    stored,
+    ...unknownOutcome,
+  };
+}
+
+/**
+ * The email as anyone with an archive link (or a dry run) sees it: its unsubscribe link
+ * carries no token (nobody's), the placeholder replaced by the bare route.
+ */
+function sharedCopy(prepared: Prepared): { html: string; text: string } {
+  const { rendered, links } = prepared;
+  if (!links) return { html: rendered.html, text: rendered.text };
+  const bare = sharedUnsubscribeUrl(links);
+  return {
+    html: rendered.html.replaceAll(links.unsubscribe, bare),
+    text: rendered.text.replaceAll(links.unsubscribe, bare),
+  };
+}
+
+/**
+ * Lists the kept copy in the archive index. Like the copy, never fails the run: the email
+ * is out and recorded, and the next kept report of the report adds its own entry anyway.
+ */
+async function keepInArchiveIndex(
+  deps: ReportDeps,
+  prepared: Prepared,
+  revision: number,
+): Promise<void> {
+  if (!deps.archive) return;
+  const logger = deps.logger ?? silentLogger;
+  const { config } = deps;
+  const digest = reportDigest(prepared.view, prepared.current.period, config.locale, revision);
+  try {
+    await updateArchiveIndex(
+      deps.archive,
+      { reportId: config.reportId, name: config.name },
+      {
+        periodKey: digest.periodKey,
+        label: digest.periodLabel,
+        sentAt: new Date((deps.now ?? Date.now)()).toISOString(),
+        revision,
+        headline: digest.headline,
+      },
+    );
+  } catch (error) {
+    assertIsError(error);
+    logger.error('could not update the archive index', {
+      period: digest.periodKey,
+      error: error.message,
+    });
+  }
+}
+
+/** Posts the summary to config `slack`'s webhook, once per period and revision. */
+async function publishSummary(deps: ReportDeps, prepared: Prepared, revision: number) {
+  const { config } = deps;
+  if (!config.slack) return;
+  await postSlackSummary(
+    {
+      ledger: deps.ledger,
+      logger: deps.logger ?? silentLogger,
+      now: deps.now ?? Date.now,
+      delivery: deps.delivery,
+      webhook: deps.webhook,
+    },
+    config.slack,
+    {
+      reportId: config.reportId,
+      digest: reportDigest(prepared.view, prepared.current.period, config.locale, revision),
+      archiveUrl: prepared.links?.archive,
+    },
+  );
 }
 
 function skippedResult(skipped: readonly SendRecord[]): Partial<ReportResult> {
   const first = skipped[0];
-  const allSent = skipped.every((r) => r.state === 'sent' || r.state === 'pending');
+  const allSent = skipped.every((r) => mayHaveBeenSent(r.state));
   return {
     skipped: allSent ? 'already-sent' : 'nothing-to-send',
     previousSend: first && { state: first.state, claimedAt: first.claimedAt, sentAt: first.sentAt },
@@ -384,7 +544,7 @@ export async function runReport(
   const prepared = await prepareReport(deps, period);
   if (request.dryRun) {
     logger.info('rendered a dry run', { period: period.key });
-    return { ...prepared.base, html: prepared.rendered.html, text: prepared.rendered.text };
+    return { ...prepared.base, ...sharedCopy(prepared) };
   }
   const revision = await currentRevision(deps, prepared);
   const force = request.force ? new Set(recipients) : undefined;
@@ -425,7 +585,10 @@ export async function sendRevisions(
   for (const key of [...new Set(periodKeys)]) {
     const sends = await deps.ledger.sendsFor(reportId, key);
     const reached = normalizeRecipients(
-      sends.filter((s) => s.state === 'sent' || s.state === 'pending').map((s) => s.recipient),
+      sends
+        // A webhook's claim shares the ledger; it is not someone to email.
+        .filter((s) => mayHaveBeenSent(s.state) && !isWebhookRecipient(s.recipient))
+        .map((s) => s.recipient),
     );
     if (reached.length > 0)
       candidates.push({ period: resolvePeriod(config, key, now()), sends, reached });

@@ -8,6 +8,7 @@
 import type { DatasetName, ReportConfig } from '../config';
 import type { MetricValue } from '../snapshot';
 import type { ActivityPeriod } from './activity';
+import type { AtRiskState } from './at-risk';
 import type { CustomerBaseState } from './customer-base';
 import type { FirstWeekState } from './customers';
 import type { EmailTally } from './email';
@@ -84,6 +85,10 @@ export interface EngineState {
   tickets: TicketsState | null;
   email: EmailState | null;
   social: SocialState | null;
+  /** The at-risk signals (metrics/at-risk.ts); null outside subscriptions mode or without subscriptions. */
+  atRisk: AtRiskState | null;
+  /** Why `atRisk` is null. */
+  atRiskReason: string;
 }
 
 /** A family's state, known to be there because its dataset passed `unusable`. */
@@ -265,6 +270,14 @@ export function periodMetrics(state: EngineState, i: number): Record<string, Met
   // ---- Campaigns ----------------------------------------------------------------------
   Object.assign(out, emailMetrics(state, i));
   Object.assign(out, socialMetrics(state, i));
+
+  // ---- At risk (subscriptions mode; the model's at_risk_customers is set by its hook) ----
+  put(
+    state.atRisk
+      ? known('at_risk_subscribers', state.atRisk.period(i).subscribers)
+      : missing('at_risk_subscribers', state.atRiskReason),
+    'at_risk_subscribers',
+  );
   return out;
 }
 

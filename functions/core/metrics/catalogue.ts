@@ -312,6 +312,15 @@ export const METRICS: readonly MetricDefinition[] = [
     'Repeat buyers whose probability of being alive is below the threshold.',
   ),
   m(
+    'at_risk_subscribers',
+    'At-risk subscribers',
+    'count',
+    'down',
+    'models',
+    ['subscriptions'],
+    'Customers with a subscription active at the end and at least one at-risk signal: activity drop, failed payment, downgrade, low NPS or open tickets.',
+  ),
+  m(
     'nps',
     'NPS',
     'nps',

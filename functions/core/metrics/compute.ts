@@ -10,17 +10,20 @@ import { DATASET_NAMES } from '../config';
 import type { Duck } from '../duck/db';
 import { createPlanTables } from '../duck/plan-tables';
 import { datasetCounts, markDuplicates } from '../duck/tables';
-import type { CohortMatrix, MetricValue } from '../snapshot';
+import type { CohortMatrix, ConsistencyIssue, MetricValue, SegmentBreakdown } from '../snapshot';
 import type { Period } from '../time/periods';
 import { loadActivity } from './activity';
 import { type DatasetStatus, type EngineState, periodMetrics } from './assemble';
+import { type AtRiskState, loadAtRisk } from './at-risk';
 import { loadCohorts } from './cohorts';
+import { loadConsistency } from './consistency';
 import { type ActivityMode, loadCustomerBase } from './customer-base';
 import { loadFirstWeek } from './customers';
 import { loadEmailCampaigns } from './email';
 import { loadMarketingSpend } from './marketing';
 import { PeriodPlan } from './plan';
 import { loadRevenue } from './revenue';
+import { loadSegments } from './segments';
 import { loadSessions } from './sessions';
 import { loadSocial } from './social';
 import { loadTickets } from './support';
@@ -54,6 +57,20 @@ export interface ComputedMetrics {
   counts: Record<DatasetName, DatasetCounts>;
   /** The cohort matrix by period key; none without the customer base's dataset. */
   cohorts: Map<string, CohortMatrix>;
+  /**
+   * The segment breakdowns (metrics/segments.ts) of the same periods as the cohorts; none
+   * without the customer base's dataset or with `segments.enabled` off.
+   */
+  segments: Map<string, SegmentBreakdown[]>;
+  /**
+   * The at-risk signals of every period (metrics/at-risk.ts), by index of `plan.periods`;
+   * `reasonsFor` reads the database, which must still be open.
+   */
+  atRisk: AtRiskState;
+  /** Whether the subscriptions export has accepted rows (subscribers at risk can be listed). */
+  subscriptionsUsable: boolean;
+  /** Cross-dataset consistency findings, in the caller's order of `periods`. */
+  consistency: ConsistencyIssue[][];
 }
 
 function baseReason(
@@ -70,6 +87,11 @@ function baseReason(
   return config.activity.mode !== undefined
     ? 'no orders export (activity.mode is "orders")'
     : 'no subscriptions or orders export';
+}
+
+/** The periods that get a cohort matrix and segment breakdowns: by default the latest. */
+function reportedKeys(plan: PeriodPlan, keys: readonly string[] | undefined): Set<string> {
+  return new Set(keys ?? [plan.periods[plan.size - 1]?.key ?? '']);
 }
 
 export async function computeMetrics(
@@ -103,15 +125,29 @@ export async function computeMetrics(
   const mode: ActivityMode =
     config.activity.mode ?? (withFiles.has('subscriptions') ? 'subscriptions' : 'orders');
   const window = config.activity.activeWindowDays;
+  // The activity mode's base leaves its customer table for the segment breakdowns below.
   const mrrBase = present('subscriptions')
-    ? await loadCustomerBase(db, plan, 'subscriptions', window)
+    ? await loadCustomerBase(db, plan, 'subscriptions', window, {
+        keepTable: mode === 'subscriptions',
+      })
     : null;
   const baseDataset = mode === 'subscriptions' ? 'subscriptions' : 'orders';
   const base = !present(baseDataset)
     ? null
     : mode === 'subscriptions'
       ? mrrBase
-      : await loadCustomerBase(db, plan, 'orders', window);
+      : await loadCustomerBase(db, plan, 'orders', window, { keepTable: true });
+
+  // Signals are computed whatever the mode: in orders mode they explain the model's at-risk
+  // list; subscriptions mode also lists and counts the subscribers at risk.
+  const atRisk = await loadAtRisk(db, plan, config.atRisk);
+  const atRiskReason =
+    mode !== 'subscriptions'
+      ? 'activity.mode is "orders": customers at risk come from the purchase model (at_risk_customers)'
+      : status.subscriptions === 'empty'
+        ? 'the subscriptions export has no accepted rows'
+        : 'no subscriptions export';
+  const consistency = await loadConsistency(db, status);
 
   const state: EngineState = {
     plan,
@@ -131,19 +167,48 @@ export async function computeMetrics(
     tickets: present('tickets') ? await loadTickets(db, plan) : null,
     email: present('email_campaigns') ? await loadEmailCampaigns(db, plan) : null,
     social: present('social') ? await loadSocial(db, plan) : null,
+    atRisk: mode === 'subscriptions' && present('subscriptions') ? atRisk : null,
+    atRiskReason,
   };
+  const segments = new Map<string, SegmentBreakdown[]>();
+  try {
+    if (base !== null && config.segments.enabled) {
+      for (const key of reportedKeys(plan, input.cohortPeriods)) {
+        const i = plan.periods.findIndex((p) => p.key === key);
+        if (i < 0) continue;
+        segments.set(
+          key,
+          await loadSegments(db, { plan, i, config, status, marketing: state.marketing }),
+        );
+      }
+    }
+  } finally {
+    await db.run('DROP TABLE IF EXISTS cb_customers');
+  }
   const metrics: Record<string, MetricValue>[] = new Array(plan.size);
+  const issues: ConsistencyIssue[][] = new Array(plan.size);
   for (let i = 0; i < plan.size; i++) {
     metrics[plan.inputIndex[i] as number] = periodMetrics(state, i);
+    issues[plan.inputIndex[i] as number] = consistency.period(i);
   }
 
   // The cohort matrix, for the reported period(s) only: it reads 12 periods of history.
   const cohorts = new Map<string, CohortMatrix>();
   if (base !== null) {
-    const keys = new Set(input.cohortPeriods ?? [plan.periods[plan.size - 1]?.key]);
+    const keys = reportedKeys(plan, input.cohortPeriods);
     for (const period of plan.periods.filter((p) => keys.has(p.key))) {
       cohorts.set(period.key, await loadCohorts(db, period, { mode, activeWindowDays: window }));
     }
   }
-  return { plan, mode, metrics, counts, cohorts };
+  return {
+    plan,
+    mode,
+    metrics,
+    counts,
+    cohorts,
+    segments,
+    atRisk,
+    subscriptionsUsable: present('subscriptions'),
+    consistency: issues,
+  };
 }

@@ -88,7 +88,7 @@ function runMasks(words: number): string {
 }
 
 /** Whether the customer row `c` is active at boundary `k` (a column or expression). */
-const activeAt = (c: string, k: string) =>
+export const activeAt = (c: string, k: string) =>
   `((${c}.masks[${k} // ${WORD_BITS} + 1] >> (${k} % ${WORD_BITS})) & 1 = 1)`;
 
 /**
@@ -314,6 +314,8 @@ export async function loadCustomerBase(
   plan: PeriodPlan,
   mode: ActivityMode,
   activeWindowDays: number,
+  /** `keepTable`: leave `cb_customers` for the caller (segments.ts), who drops it. */
+  options: { keepTable?: boolean } = {},
 ): Promise<CustomerBaseState> {
   const words = Math.ceil(plan.boundaries.length / WORD_BITS);
   let hasMrr = false;
@@ -378,6 +380,6 @@ export async function loadCustomerBase(
       newByChannel: (i) => newByChannel[i] as Map<string, number>,
     };
   } finally {
-    await db.run('DROP TABLE IF EXISTS cb_customers');
+    if (!options.keepTable) await db.run('DROP TABLE IF EXISTS cb_customers');
   }
 }

@@ -9,9 +9,14 @@
  * MimeError (never replaced: a silently edited header hides the bug that produced it);
  * addresses must pass `emailAddressProblem`; anything that is not printable ASCII goes out
  * as RFC 2047 encoded words, so no value can start a header line of its own.
+ *
+ * A report sent as a list carries `List-Id` (RFC 2919), `List-Unsubscribe` and
+ * `List-Unsubscribe-Post` (RFC 2369, RFC 8058 one-click): Gmail and Yahoo ask bulk senders
+ * for them, and mail clients show an "Unsubscribe" button next to the sender.
  */
 import { randomBytes } from 'node:crypto';
 import { emailAddressProblem, hasControlCharacter } from './address';
+import type { ListHeaders } from './links';
 
 export interface MimeImage {
   cid: string;
@@ -39,6 +44,8 @@ export interface MimeInput {
   attachments?: MimeAttachment[];
   /** @default - now */
   date?: Date;
+  /** List-Id and one-click List-Unsubscribe. @default - none: not sent as a list */
+  list?: ListHeaders;
 }
 
 export class MimeError extends Error {
@@ -164,6 +171,44 @@ function address(value: string, nameLength: number): string {
   return `${shown}${gap}<${addr}>`;
 }
 
+/** RFC 2919 §3: a list id is a dot-atom of at most 255 characters. */
+const LIST_ID = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)+$/;
+/**
+ * An https URL of RFC 3986 characters, without `<`, `>`, `,` or a space that would end or
+ * split the bracketed value (RFC 2369 §2). The links are built short enough for one line.
+ */
+const LIST_URL = /^https:\/\/[A-Za-z0-9\-._~:/?#[\]@!$&'()*+;=%]+$/;
+/** RFC 5322 §2.1.1: a line MUST be at most 998 characters. */
+const MAX_HARD_LINE = 998;
+
+/** `List-Id`, `List-Unsubscribe` and `List-Unsubscribe-Post`, each value checked. */
+export function listHeaderLines(list: ListHeaders): string[] {
+  refuseControl(list.name, 'the List-Id name');
+  refuseControl(list.id, 'the List-Id');
+  refuseControl(list.unsubscribeUrl, 'the List-Unsubscribe URL');
+  if (list.id.length > 255 || !LIST_ID.test(list.id)) {
+    throw new MimeError(`not a valid List-Id: ${JSON.stringify(list.id)}`);
+  }
+  if (!LIST_URL.test(list.unsubscribeUrl)) {
+    throw new MimeError(
+      `the List-Unsubscribe URL must be https with plain URL characters: ${JSON.stringify(list.unsubscribeUrl)}`,
+    );
+  }
+  const unsubscribe = `List-Unsubscribe: <${list.unsubscribeUrl}>`;
+  if (unsubscribe.length > MAX_HARD_LINE) {
+    throw new MimeError(
+      `the List-Unsubscribe URL is ${list.unsubscribeUrl.length} characters, too long for a header line`,
+    );
+  }
+  const name = list.name.trim() === '' ? '' : `${displayName(list.name, 'List-Id: '.length)} `;
+  return [
+    `List-Id: ${name}<${list.id}>`,
+    unsubscribe,
+    // RFC 8058 §3.1: the exact value that marks the URL as safe to POST to without a visit.
+    'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
+  ];
+}
+
 function safeFilename(filename: string): string {
   return filename.replace(/[^\w.-]/g, '_');
 }
@@ -188,6 +233,7 @@ export function buildMimeMessage(input: MimeInput): string {
     `To: ${input.to.map((to) => address(to, 'To: '.length)).join(`,${CRLF} `)}`,
     `Subject: ${encodeHeaderValue(input.subject, 'Subject: '.length)}`,
     `Date: ${(input.date ?? new Date()).toUTCString()}`,
+    ...(input.list ? listHeaderLines(input.list) : []),
     'MIME-Version: 1.0',
   ];
   if (attachments.length > 0) {

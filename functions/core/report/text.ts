@@ -5,6 +5,7 @@
  */
 import { cohortsTextLines } from './cohorts';
 import type { DeltaView } from './format';
+import { segmentTextLines } from './segments';
 import type { MetricView, ReportView, TableView } from './view';
 
 const WIDTH = 76;
@@ -41,6 +42,12 @@ export function renderText(view: ReportView): string {
     out.push('');
   }
 
+  if (view.segments) {
+    out.push(heading(view.segments.title));
+    for (const table of view.segments.tables) out.push(...segmentTextLines(table), '');
+    out.push(...wrap(view.segments.note, '  '), '');
+  }
+
   if (view.cohorts) {
     out.push(heading(view.cohorts.title), ...wrap(view.cohorts.note, '  '));
     out.push(...cohortsTextLines(view.cohorts), '');
@@ -56,6 +63,10 @@ export function renderText(view: ReportView): string {
     out.push('', '  First rejected rows:');
     for (const r of q.reasons) out.push(...wrap(`- ${r}`, '    ', '      '));
   }
+  if (q.consistency.length > 0) {
+    out.push('', '  Across datasets (rows kept as they are):');
+    for (const c of q.consistency) out.push(...wrap(`- ${c}`, '    ', '      '));
+  }
   out.push('', ...wrap(q.rejectedNote, '  '));
   out.push(
     '',
@@ -68,6 +79,15 @@ export function renderText(view: ReportView): string {
   const computed = [q.computedAt, q.took].filter(Boolean).join(' ');
   out.push('', ...wrap(`Computed ${computed} · ${q.identity}`));
   if (view.reportUrl) out.push(`Stored copy: ${view.reportUrl}`);
+  // Whole lines, never wrapped: a URL split over two lines is a broken link.
+  if (view.links) {
+    out.push(
+      '',
+      `Open this report online: ${view.links.archive}`,
+      `All reports: ${view.links.index}`,
+      `Unsubscribe: ${view.links.unsubscribe}`,
+    );
+  }
   return `${out.join('\n')}\n`;
 }
 
@@ -108,8 +128,10 @@ function tableLines(table: TableView): string[] {
     '    ',
   );
   const body = lines.flatMap((line, i) => {
-    const note = i > 0 ? table.rows[i - 1]?.note : undefined;
-    return note ? [line, `      ${note}`] : [line];
+    const row = i > 0 ? table.rows[i - 1] : undefined;
+    const note = row?.note ? [`      ${row.note}`] : [];
+    const why = row?.why ? wrap(row.why, '      ', '        ') : [];
+    return [line, ...note, ...why];
   });
   return [`  ${table.title}`, ...body, ...(table.more ? [`    ${table.more}`] : [])];
 }

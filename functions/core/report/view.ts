@@ -4,7 +4,7 @@
  * two versions always carry the same numbers. Strings here are raw (unescaped); escaping
  * happens where HTML is written.
  */
-import type { ReportConfig } from '../config';
+import type { DatasetName, ReportConfig } from '../config';
 import {
   type Family,
   METRICS,
@@ -12,12 +12,15 @@ import {
   metricDefinition,
   type Unit,
 } from '../metrics/catalogue';
-import type { MetricValue, Snapshot } from '../snapshot';
+import { COUNTED_AS } from '../metrics/consistency';
+import type { AtRiskReason, ConsistencyIssue, MetricValue, Snapshot } from '../snapshot';
 import { type CohortsView, cohortsView } from './cohorts';
 import { computeFlags, type Flag, smallSample } from './flags';
 import { type DeltaView, formatDuration, ReportFormatter } from './format';
+import type { EmailLinks } from './links';
 import { periodWords, plainSpaces, shortLabel } from './period-words';
 import type { MetricChange } from './revision';
+import { type SegmentsView, segmentsView } from './segments';
 
 export interface ReportInput {
   snapshot: Snapshot;
@@ -28,6 +31,11 @@ export interface ReportInput {
   rejectedLocation?: string;
   /** A link to the stored copy of this report (http or https only). */
   reportUrl?: string;
+  /**
+   * The footer's signed links (archive, index, unsubscribe), https only.
+   * @default - none shown (the local runner has no links function)
+   */
+  links?: EmailLinks;
   /**
    * How long computing the snapshot took, in seconds, shown in the footer.
    * @default - not shown (a snapshot read back from the store has no timing)
@@ -98,6 +106,8 @@ export interface TableRow {
   cells: string[];
   /** Small print under the first cell. */
   note?: string;
+  /** At-risk tables: the customer's reasons, `Why: MRR 99 → 49 · 2 open tickets …`. */
+  why?: string;
 }
 
 export interface TableView {
@@ -123,6 +133,11 @@ export interface QualityView {
   filesRejected: string[];
   /** First rejection reasons, `dataset: file:line:column: reason`. */
   reasons: string[];
+  /**
+   * Cross-dataset findings, each with how the metrics count the rows and a few ids:
+   * `4 orders reference 3 unknown customers (kept in revenue and orders): x10, x8, x9, …`.
+   */
+  consistency: string[];
   rejectedNote: string;
   inputFiles: { total: number; shown: string[]; more: number };
   computedAt: string;
@@ -148,11 +163,14 @@ export interface ReportView {
   trendsTitle: string;
   trends: TrendView[];
   sections: SectionView[];
+  /** Segment breakdowns (tables per customer column), when the snapshot has any with rows. */
+  segments: SegmentsView | null;
   /** The cohort retention matrix (heatmaps and their numbers), when the snapshot has one. */
   cohorts: CohortsView | null;
   quality: QualityView;
   glossary: { label: string; definition: string }[];
   reportUrl: string | null;
+  links: EmailLinks | null;
 }
 
 interface SectionSpec {
@@ -192,6 +210,10 @@ const BREAKDOWNS: Record<string, BreakdownSpec> = {
 const INPUT_FILES_SHOWN = 12;
 const REASONS_PER_DATASET = 3;
 const AT_RISK_SHOWN = 20;
+/** Subscribers at risk carry a line of reasons each: fewer rows fit the budget. */
+const AT_RISK_SUBSCRIBERS_SHOWN = 10;
+/** Example ids of a consistency finding are cut to this many characters (then `…`). */
+const EXAMPLE_ID_CHARS = 32;
 const FILES_REJECTED_SHOWN = 10;
 
 export function buildReportView(input: ReportInput): ReportView {
@@ -260,6 +282,8 @@ export function buildReportView(input: ReportInput): ReportView {
         tables.push(atRisk);
         notes.push('Value lost = historic value × (1 − P(alive)).');
       }
+      const subscribers = atRiskSubscribersTable(snapshot, fmt);
+      if (subscribers) tables.push(subscribers);
       notes.push(...modelNotes(snapshot, fmt));
     }
     const hasData = defs.some((d) => hasValue(snapshot.metrics[d.id])) || tables.length > 0;
@@ -301,10 +325,15 @@ export function buildReportView(input: ReportInput): ReportView {
     trendsTitle: `Last ${Math.max(0, ...trends.map((t) => t.values.length))} ${words.plural}`,
     trends,
     sections,
+    segments: segmentsView(snapshot, fmt),
     cohorts: cohortsView(snapshot, fmt.locale),
     quality: qualityView(input, fmt),
     glossary,
     reportUrl: input.reportUrl && /^https?:\/\//i.test(input.reportUrl) ? input.reportUrl : null,
+    links:
+      input.links && Object.values(input.links).every((url) => url.startsWith('https://'))
+        ? input.links
+        : null,
   };
 }
 
@@ -561,12 +590,83 @@ function atRiskTable(snapshot: Snapshot, fmt: ReportFormatter): TableView | null
       : {}),
     rows: sorted.slice(0, AT_RISK_SHOWN).map((c) => {
       const last = new Date(c.lastPurchase);
+      // P(alive) has its own column: the other reasons are the news.
+      const why = whyWords(c.reasons, 'p_alive');
       return {
         cells: [c.customerId, fmt.percent(c.pAlive * 100), fmt.money(c.expectedValueLost)],
         note: `historic ${fmt.money(c.historicValue)}${Number.isNaN(last.getTime()) ? '' : ` · last order ${date.format(last)}`}`,
+        ...(why ? { why } : {}),
       };
     }),
   };
+}
+
+/** `Why: activity −62 % … · 2 open tickets, oldest 9 days`, or '' without reasons. */
+function whyWords(reasons: readonly AtRiskReason[] | undefined, skip?: AtRiskReason['kind']) {
+  const shown = (reasons ?? []).filter((r) => r.kind !== skip).map((r) => r.detail);
+  return shown.length === 0 ? '' : `Why: ${shown.join(' · ')}`;
+}
+
+/**
+ * Subscriptions mode: subscribers at risk, most MRR first (the engine's order: then most
+ * signals, then id), each with their reasons.
+ */
+function atRiskSubscribersTable(snapshot: Snapshot, fmt: ReportFormatter): TableView | null {
+  const list = snapshot.atRiskSubscribers ?? [];
+  if (list.length === 0) return null;
+  const total = Math.max(list.length, snapshot.metrics.at_risk_subscribers?.value ?? 0);
+  const more = Math.max(0, total - Math.min(list.length, AT_RISK_SUBSCRIBERS_SHOWN));
+  return {
+    title: 'Subscribers at risk',
+    columns: [
+      { header: 'Customer', align: 'left' },
+      { header: 'MRR', align: 'right' },
+    ],
+    ...(more > 0 ? { more: `and ${fmt.count(more)} more at-risk subscribers` } : {}),
+    rows: list.slice(0, AT_RISK_SUBSCRIBERS_SHOWN).map((s) => {
+      const why = whyWords(s.reasons);
+      return { cells: [s.customerId, fmt.money(s.mrr)], ...(why ? { why } : {}) };
+    }),
+  };
+}
+
+const DATASET_NOUNS: Record<DatasetName, [string, string]> = {
+  customers: ['new customer', 'new customers'],
+  subscriptions: ['subscription', 'subscriptions'],
+  orders: ['order', 'orders'],
+  marketing_spend: ['spend row', 'spend rows'],
+  survey_responses: ['survey answer', 'survey answers'],
+  events: ['event', 'events'],
+  sessions: ['session', 'sessions'],
+  tickets: ['ticket', 'tickets'],
+  email_campaigns: ['campaign', 'campaigns'],
+  social: ['social row', 'social rows'],
+};
+
+/**
+ * One consistency finding in words, with how the metrics count its rows (consistency.ts
+ * `COUNTED_AS`) and its example ids: `4 orders reference 3 unknown customers (kept in
+ * revenue and orders): x10, x8, x9, …`.
+ */
+function consistencyLine(issue: ConsistencyIssue, fmt: ReportFormatter): string {
+  const n = (count: number, one: string, many: string) =>
+    `${fmt.count(count)} ${count === 1 ? one : many}`;
+  const [one, many] = DATASET_NOUNS[issue.dataset] ?? [issue.dataset, issue.dataset];
+  const rows = n(issue.count, one, many);
+  const verb = (singular: string, plural: string) => (issue.count === 1 ? singular : plural);
+  const fact = {
+    unknown_customer: `${rows} ${verb('references', 'reference')} ${n(issue.ids, 'unknown customer', 'unknown customers')}`,
+    user_not_customer: `${rows} ${verb('comes', 'come')} from ${n(issue.ids, 'user who is not a customer', 'users who are not customers')}`,
+    before_signup: `${rows} of ${n(issue.ids, 'customer', 'customers')} ${verb('is', 'are')} dated before the customer’s created_at`,
+    failed_order_in_revenue: `${rows} of ${n(issue.ids, 'customer', 'customers')} ${verb('has', 'have')} status failed or declined`,
+    channel_without_spend: `${rows} came from ${n(issue.ids, 'channel', 'channels')} without any marketing spend`,
+  }[issue.check];
+  const counted = COUNTED_AS[issue.check]?.[issue.dataset];
+  const cut = (id: string) =>
+    [...id].length > EXAMPLE_ID_CHARS ? `${[...id].slice(0, EXAMPLE_ID_CHARS - 1).join('')}…` : id;
+  const examples =
+    issue.examples.map(cut).join(', ') + (issue.ids > issue.examples.length ? ', …' : '');
+  return `${fact}${counted ? ` (${counted})` : ''}: ${examples}`;
 }
 
 function modelNotes(snapshot: Snapshot, fmt: ReportFormatter): string[] {
@@ -645,6 +745,7 @@ function qualityView(input: ReportInput, fmt: ReportFormatter): QualityView {
     datasets,
     filesRejected,
     reasons,
+    consistency: (snapshot.consistency ?? []).map((issue) => consistencyLine(issue, fmt)),
     rejectedNote,
     inputFiles: {
       total: files.length,

@@ -263,6 +263,40 @@ describe('loadExport', () => {
     });
   });
 
+  it('rejects broken records in the columns it does not read (events.page, session_id)', async () => {
+    // Prepare: the engine's tables keep neither column and no rule reads them, so DuckDB
+    // skips their cells; a record is still a row only with the header's number of fields.
+    const csv = [
+      'user_id,occurred_at,event_type,event_id,feature,page,session_id',
+      'u1,2026-11-02,login,e1,,/a,s1',
+      'u2,2026-11-02,login,e2,,/a,s1,extra',
+      'u3,2026-11-02,login,e3,,/a',
+      'u4,2026-11-02,login,e4,,"/a"b,s1',
+      'u5,2026-11-02,login,e5,,/a,s1',
+      '',
+    ].join('\n');
+
+    await withDuck(async (db) => {
+      await createDatasetTables(db, 'metrics');
+
+      // Act
+      const { stats, rejects } = await load(db, 'events', 'e.csv', await fileWith(csv));
+
+      // Assess
+      const stored = await db.all('SELECT user_id, _rec FROM raw_events ORDER BY _rec');
+      expect(stored).toEqual([
+        { user_id: 'u1', _rec: 0 },
+        { user_id: 'u5', _rec: 1 },
+      ]);
+      expect(stats.rowsRejected).toBe(3);
+      expect(rejects.map((r) => [r.line, r.column, r.reason])).toEqual([
+        [3, null, 'has 8 fields, but the header has 7'],
+        [4, null, 'has 6 fields, but the header has 7'],
+        [5, null, 'has text after the closing quote of a quoted field'],
+      ]);
+    });
+  });
+
   it('gives JSON Lines rejections their physical line, CRLF and blank lines included', async () => {
     const jsonl = [
       '{"user_id":"u1","occurred_at":"2026-11-02","event_type":"login"}',

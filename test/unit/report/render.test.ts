@@ -13,6 +13,7 @@ import {
   fixtureSnapshotWithCohorts,
   HOSTILE,
   hostileSnapshot,
+  worstCaseSegments,
 } from '../../fixtures/report-snapshot';
 
 const RED = '#cf222e';
@@ -73,8 +74,10 @@ describe('renderReport', () => {
 
   it('stays under 102 KB with the longest lists a snapshot can hold', async () => {
     // Prepare: 100 at-risk customers (the config maximum), 40 unreadable files, 500 input
-    // files, 30 channels, long names everywhere, and the cohort matrix at its 12 × 12 cap.
+    // files, 30 channels, long names everywhere, the cohort matrix at its 12 × 12 cap, and
+    // four segment breakdowns of 5 values + "other" with every column filled.
     const s = fixtureSnapshotWithCohorts();
+    s.segments = worstCaseSegments();
     const long = (i: number) => `${'very_long_name_'.repeat(4)}${i}`;
     s.atRisk = Array.from({ length: 100 }, (_, i) => ({
       customerId: long(i),
@@ -108,6 +111,7 @@ describe('renderReport', () => {
     // 500 input files, 12 shown; 30 channels, 10 shown.
     expect(html).toContain('and 488 more');
     expect(html).toContain('and 20 more');
+    expect(html).toContain('By acquisition channel');
   });
 
   it('produces MJML that strict validation accepts without errors', async () => {

@@ -1,0 +1,476 @@
+/**
+ * At-risk signals (METRICS.md "At-risk customers and their reasons") on hand-made rows:
+ * each signal's rule and its words, the subscribers at risk of a subscription business and
+ * `at_risk_subscribers`, the model's list getting its reasons, and the signals surviving
+ * the engine's own tables (orders.status, tickets.resolved_at). Expected values are worked
+ * out by hand in the comments.
+ */
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { parseConfig, type ReportConfigInput } from '../../../functions/core/config';
+import type {
+  EventRow,
+  OrderRow,
+  SurveyResponseRow,
+  TicketRow,
+} from '../../../functions/core/datasets/rows';
+import { withDuck } from '../../../functions/core/duck/db';
+import { appendRows, createDatasetTables } from '../../../functions/core/duck/tables';
+import { computeSnapshots } from '../../../functions/core/engine';
+import { explainAtRisk, pAliveReason } from '../../../functions/core/metrics/at-risk';
+import { computeMetrics } from '../../../functions/core/metrics/compute';
+import type { AtRiskCustomer, Snapshot } from '../../../functions/core/snapshot';
+import type { ExportFile } from '../../../functions/core/sources';
+import { parsePeriodKey, toPeriodInfo } from '../../../functions/core/time/periods';
+import { at, type Data, sub } from './helpers';
+
+// UTC ISO weeks of 2026: W07 = [9 Feb, 16 Feb), W08 = [16 Feb, 23 Feb) … W11 = [9 Mar,
+// 16 Mar), W12 = [16 Mar, 23 Mar). The reported week is W12; with the default
+// atRisk.trailingPeriods = 4 its trailing weeks are W08–W11, and the NPS window is
+// [16 Feb, 23 Mar).
+const WEEK_STARTS = [
+  '2026-02-09',
+  '2026-02-16',
+  '2026-02-23',
+  '2026-03-02',
+  '2026-03-09',
+  '2026-03-16',
+];
+
+/** `counts[w]` events of `user` in week W07 + w, on the Tuesday of that week, one a minute. */
+function weekly(user: string, counts: readonly number[]): EventRow[] {
+  return counts.flatMap((n, w) =>
+    Array.from({ length: n }, (_, k) => ({
+      user_id: user,
+      occurred_at: at(`${WEEK_STARTS[w]}T00:00:00Z`) + 86_400_000 + k * 60_000,
+      event_type: 'app_open',
+      event_id: undefined,
+      feature: undefined,
+      page: undefined,
+      session_id: undefined,
+    })),
+  );
+}
+
+const order = (id: string, customer: string, when: string, status?: string): OrderRow => ({
+  order_id: id,
+  customer_id: customer,
+  ordered_at: at(when),
+  amount: 10,
+  currency: undefined,
+  status,
+});
+
+const nps = (id: string, customer: string, when: string, score: number): SurveyResponseRow => ({
+  response_id: id,
+  responded_at: at(when),
+  survey_type: 'nps',
+  score,
+  customer_id: customer,
+  touchpoint: undefined,
+  comment: undefined,
+});
+
+const ticket = (id: string, customer: string, created: string, resolved?: string): TicketRow => ({
+  ticket_id: id,
+  created_at: at(created),
+  customer_id: customer,
+  channel: undefined,
+  first_response_at: undefined,
+  resolved_at: resolved === undefined ? undefined : at(resolved),
+});
+
+//                      W07  W08 W09 W10 W11 W12
+const EVENTS = [
+  // a: trailing 8 a week (W07 is outside the window and must not count), 3 now:
+  //    3 ≤ 8 × 0.5 → flagged, a fall of (8 − 3) / 8 = 62.5 %, shown as a whole −62 %.
+  ...weekly('a', [100, 8, 8, 8, 8, 3]),
+  // b: trailing 4, now 2 = exactly 50 % down → flagged.
+  ...weekly('b', [0, 4, 4, 4, 4, 2]),
+  // c: trailing average 2 < the minimum of 3 events a week → never flagged.
+  ...weekly('c', [0, 2, 2, 2, 2, 0]),
+  // d: trailing 4, now 3 > 2 → not flagged.
+  ...weekly('d', [0, 4, 4, 4, 4, 3]),
+  // e: 12 trailing events, average exactly 3 (the minimum), none now → −100 % (0 vs 3.0).
+  ...weekly('e', [0, 0, 6, 0, 6, 0]),
+];
+
+const ORDERS = [
+  // f: a failed and a declined (any case) payment in W12 → "2 failed payments, last on 20 Mar".
+  order('o1', 'f', '2026-03-17T10:00:00Z', 'failed'),
+  order('o2', 'f', '2026-03-20T10:00:00Z', 'Declined'),
+  // g: failed in W11 only; h: paid in W12 → neither is flagged in W12.
+  order('o3', 'g', '2026-03-12T10:00:00Z', 'failed'),
+  order('o4', 'h', '2026-03-18T10:00:00Z', 'paid'),
+  // A quote in an id must not break the look-up of the model's list.
+  order('o5', "o'hara", '2026-03-18T10:00:00Z', 'failed'),
+];
+
+const JAN = '2026-01-01T00:00:00Z';
+const SUBSCRIPTIONS = [
+  sub('sa', 'a', JAN, undefined, 29),
+  // b: active without an mrr value: MRR 0 at risk, ranked last.
+  sub('sb', 'b', JAN),
+  // i: 99 until 18 Mar, then 49 → downgrade "MRR 99 → 49".
+  sub('si1', 'i', JAN, '2026-03-18T00:00:00Z', 99),
+  sub('si2', 'i', '2026-03-18T00:00:00Z', undefined, 49),
+  // j: an upgrade 29 → 79 is no downgrade (and j has no other signal).
+  sub('sj1', 'j', JAN, '2026-03-18T00:00:00Z', 29),
+  sub('sj2', 'j', '2026-03-18T00:00:00Z', undefined, 79),
+  // k: churned inside W12 (not active at the end): not a downgrade, not listed.
+  sub('sk', 'k', JAN, '2026-03-19T00:00:00Z', 99),
+  // l: 49.50 at the start; two subscriptions of 20 and 10.25 at the end → "MRR 49.50 → 30.25".
+  sub('sl1', 'l', JAN, '2026-03-17T00:00:00Z', 49.5),
+  sub('sl2', 'l', '2026-03-17T00:00:00Z', undefined, 20),
+  sub('sl3', 'l', '2026-03-17T00:00:00Z', undefined, 10.25),
+  sub('sm', 'm', JAN, undefined, 79),
+  sub('so', 'o', JAN, undefined, 79),
+  sub('ss', 's', JAN, undefined, 199),
+];
+
+const SURVEYS = [
+  // m: NPS 3 in W12 → "NPS 3 on 2026-03-18".
+  nps('r1', 'm', '2026-03-18T09:00:00Z', 3),
+  // n: a 2 in W09, then a 9 in W11: the latest answer counts → not flagged.
+  nps('r2', 'n', '2026-02-24T09:00:00Z', 2),
+  nps('r3', 'n', '2026-03-10T09:00:00Z', 9),
+  // o: a 6 (a detractor) in W08, inside the window → "NPS 6 on 2026-02-20".
+  nps('r4', 'o', '2026-02-20T09:00:00Z', 6),
+  // p: a 1 before the window (15 Feb); q: a passive 7 → neither is flagged.
+  nps('r5', 'p', '2026-02-15T09:00:00Z', 1),
+  nps('r6', 'q', '2026-03-18T09:00:00Z', 7),
+  // r: a CSAT of 1 is not an NPS answer.
+  { ...nps('r7', 'r', '2026-03-18T09:00:00Z', 1), survey_type: 'csat' as const },
+];
+
+const TICKETS = [
+  // s: open since 10 Mar, and one of 20 Mar resolved only after the end (25 Mar) → 2 open;
+  //    the oldest is 23 Mar − 10 Mar = 13 days old.
+  ticket('t1', 's', '2026-03-10T00:00:00Z'),
+  ticket('t2', 's', '2026-03-20T00:00:00Z', '2026-03-25T00:00:00Z'),
+  // u: resolved on 5 Mar → closed; v: created exactly at the end → not before it.
+  ticket('t3', 'u', '2026-03-01T00:00:00Z', '2026-03-05T00:00:00Z'),
+  ticket('t4', 'v', '2026-03-23T00:00:00Z'),
+  // w: open 1.5 days at the end → "1 open ticket, 1 day old".
+  ticket('t5', 'w', '2026-03-21T12:00:00Z'),
+  // m: a second signal for m, 10 hours old → "1 open ticket, 0 days old".
+  ticket('t6', 'm', '2026-03-22T14:00:00Z'),
+];
+
+const DATA: Data = {
+  events: [EVENTS],
+  orders: [ORDERS],
+  subscriptions: [SUBSCRIPTIONS],
+  survey_responses: [SURVEYS],
+  tickets: [TICKETS],
+};
+
+/** Computes W12 (and the periods asked for) and hands the open database to `inspect`. */
+async function compute<T>(
+  inspect: (
+    c: Awaited<ReturnType<typeof computeMetrics>>,
+    index: (key: string) => number,
+  ) => Promise<T>,
+  options: { config?: ReportConfigInput; periods?: string[]; data?: Data } = {},
+): Promise<T> {
+  const config = parseConfig(options.config ?? {});
+  const periods = (options.periods ?? ['2026-W12']).map((k) => parsePeriodKey(k, 'UTC'));
+  const data = options.data ?? DATA;
+  return withDuck(async (db) => {
+    await createDatasetTables(db);
+    for (const [dataset, files] of Object.entries(data)) {
+      for (const [n, rows] of (files as never[][]).entries()) {
+        await appendRows(db, dataset as keyof Data, n, rows);
+      }
+    }
+    const computed = await computeMetrics(db, {
+      config,
+      periods,
+      datasetsWithFiles: Object.keys(data) as (keyof Data)[],
+    });
+    return inspect(computed, (key) => computed.plan.periods.findIndex((p) => p.key === key));
+  });
+}
+
+/** The reasons of every customer with a signal at the end of W12, as words. */
+async function reasonsAtW12(ids: string[]): Promise<Record<string, string[]>> {
+  return compute(async (c, index) => {
+    const found = await c.atRisk.reasonsFor(index('2026-W12'), ids);
+    return Object.fromEntries([...found].map(([id, r]) => [id, r.map((x) => x.detail)]));
+  });
+}
+
+const EVERYONE = 'abcdefghijklmnopqrstuvw'.split('');
+
+describe('at-risk signals', () => {
+  it('flags an activity drop of at least 50 % against the customer’s own 4-week average', async () => {
+    const reasons = await reasonsAtW12(['a', 'b', 'c', 'd', 'e']);
+    expect(reasons).toEqual({
+      a: ['activity −62 % vs its 4-period average (3 vs 8.0)'],
+      b: ['activity −50 % vs its 4-period average (2 vs 4.0)'],
+      e: ['activity −100 % vs its 4-period average (0 vs 3.0)'],
+    });
+  });
+
+  it('follows the configured drop, window and minimum', async () => {
+    // 2 trailing weeks (W10, W11), a 60 % drop, a minimum of 5 events a week:
+    // a: average (8 + 8) / 2 = 8, 3 ≤ 8 × 0.4 = 3.2 → flagged, (8 − 3) / 8 = 62.5 % → −62 %;
+    // b: average 4 < 5 → no; e: average (0 + 6) / 2 = 3 < 5 → no.
+    const reasons = await compute(
+      async (c, index) => {
+        const found = await c.atRisk.reasonsFor(index('2026-W12'), ['a', 'b', 'e']);
+        return Object.fromEntries([...found].map(([id, r]) => [id, r.map((x) => x.detail)]));
+      },
+      {
+        config: { atRisk: { trailingPeriods: 2, activityDropPercent: 60, minTrailingEvents: 5 } },
+      },
+    );
+    expect(reasons).toEqual({ a: ['activity −62 % vs its 2-period average (3 vs 8.0)'] });
+  });
+
+  it('flags failed or declined payments of the period, not paid ones or earlier ones', async () => {
+    const reasons = await reasonsAtW12(['f', 'g', 'h', "o'hara"]);
+    expect(reasons).toEqual({
+      f: ['2 failed payments, last on 2026-03-20'],
+      "o'hara": ['payment failed on 2026-03-18'],
+    });
+  });
+
+  it('flags a lower MRR at the end than at the start, for customers still active', async () => {
+    const reasons = await reasonsAtW12(['i', 'j', 'k', 'l']);
+    expect(reasons).toEqual({ i: ['MRR 99 → 49'], l: ['MRR 49.50 → 30.25'] });
+  });
+
+  it('flags a latest NPS answer of 0–6 in the period or its trailing weeks', async () => {
+    const reasons = await reasonsAtW12(['n', 'o', 'p', 'q', 'r']);
+    expect(reasons).toEqual({ o: ['NPS 6 on 2026-02-20'] });
+  });
+
+  it('counts tickets created before the end and not resolved by it, with the oldest’s age', async () => {
+    const reasons = await reasonsAtW12(['s', 'u', 'v', 'w']);
+    expect(reasons).toEqual({
+      s: ['2 open tickets, oldest 13 days'],
+      w: ['1 open ticket, 1 day old'],
+    });
+  });
+
+  it('lists every signal of a customer, in a fixed order', async () => {
+    const reasons = await reasonsAtW12(['m']);
+    expect(reasons).toEqual({ m: ['NPS 3 on 2026-03-18', '1 open ticket, 0 days old'] });
+  });
+
+  it('does not count open tickets when no ticket has a resolved_at', async () => {
+    // Without resolutions in the export every ticket would look open: the signal is off.
+    const data: Data = { tickets: [TICKETS.map((t) => ({ ...t, resolved_at: undefined }))] };
+    const found = await compute(
+      async (c, index) => c.atRisk.reasonsFor(index('2026-W12'), EVERYONE),
+      { data },
+    );
+    expect(found.size).toBe(0);
+  });
+});
+
+describe('at_risk_subscribers', () => {
+  it('lists active subscribers with a signal, most MRR first, then most signals', async () => {
+    // Active at the end with a signal: s 199 (tickets), m 79 (NPS + ticket: 2 signals, before
+    // o), o 79 (NPS), i 49 (downgrade), l 30.25 (downgrade), a 29 (activity), b 0 (activity).
+    // Not listed: j (active, no signal), k (churned), f and e (a signal, no subscription).
+    const { list, count } = await compute(async (c, index) => {
+      const i = index('2026-W12');
+      return { list: c.atRisk.period(i).list, count: c.metrics[0]?.at_risk_subscribers };
+    });
+    expect(list.map((s) => [s.customerId, s.mrr])).toEqual([
+      ['s', 199],
+      ['m', 79],
+      ['o', 79],
+      ['i', 49],
+      ['l', 30.25],
+      ['a', 29],
+      ['b', 0],
+    ]);
+    expect(list[1]?.reasons).toEqual([
+      { kind: 'low_nps', detail: 'NPS 3 on 2026-03-18' },
+      { kind: 'open_tickets', detail: '1 open ticket, 0 days old' },
+    ]);
+    expect(count?.value).toBe(7);
+  });
+
+  it('keeps atRisk.listSize subscribers in the list and counts them all', async () => {
+    const { list, count } = await compute(
+      async (c) => ({ list: c.atRisk.period(0).list, count: c.metrics[0]?.at_risk_subscribers }),
+      { config: { atRisk: { listSize: 3 } } },
+    );
+    expect(list.map((s) => s.customerId)).toEqual(['s', 'm', 'o']);
+    expect(count?.value).toBe(7);
+  });
+
+  it('still counts with a list of size 0', async () => {
+    const { list, count } = await compute(
+      async (c) => ({ list: c.atRisk.period(0).list, count: c.metrics[0]?.at_risk_subscribers }),
+      { config: { atRisk: { listSize: 0 } } },
+    );
+    expect(list).toEqual([]);
+    expect(count?.value).toBe(7);
+  });
+
+  it('compares the trailing average with a fractional minimum exactly', async () => {
+    // c averages 2 events a week: at a minimum of 2 it flags (0 ≤ 2 × 0.5), at 2.5 not.
+    const cAt = (minTrailingEvents: number) =>
+      compute(async (c) => (await c.atRisk.reasonsFor(0, ['c'])).get('c')?.[0]?.detail, {
+        config: { atRisk: { minTrailingEvents } },
+      });
+    expect(await cAt(2)).toBe('activity −100 % vs its 4-period average (0 vs 2.0)');
+    expect(await cAt(2.5)).toBeUndefined();
+  });
+
+  it('counts each period on its own', async () => {
+    // W11 = [9 Mar, 16 Mar), trailing W07–W10, NPS window [9 Feb, 16 Mar). Subscribers:
+    // s, whose ticket of 10 Mar is open at 16 Mar (6 days old); o, whose 6 of 20 Feb is in
+    // the window; a, with 8 events vs (100 + 8 + 8 + 8) / 4 = 31 → (31 − 8) / 31 = 74.2 %
+    // down. No downgrade or failed payment of a subscriber yet; p's 1 of 15 Feb is in the
+    // window but p has no subscription; e has 6 vs (0 + 0 + 6 + 0) / 4 = 1.5 < 3.
+    const { w11, w12 } = await compute(
+      async (c, index) => ({
+        w11: c.atRisk
+          .period(index('2026-W11'))
+          .list.map((s) => [s.customerId, s.reasons.map((r) => r.detail)]),
+        w12: c.atRisk.period(index('2026-W12')).subscribers,
+      }),
+      { periods: ['2026-W11', '2026-W12'] },
+    );
+    expect(w11).toEqual([
+      ['s', ['1 open ticket, 6 days old']],
+      ['o', ['NPS 6 on 2026-02-20']],
+      ['a', ['activity −74 % vs its 4-period average (8 vs 31.0)']],
+    ]);
+    expect(w12).toBe(7);
+  });
+
+  it('is null in orders mode, where the purchase model finds customers at risk', async () => {
+    const mv = await compute(async (c) => c.metrics[0]?.at_risk_subscribers, {
+      config: { activity: { mode: 'orders' } },
+    });
+    expect(mv?.value).toBeNull();
+    expect(mv?.reason).toContain('activity.mode is "orders"');
+  });
+
+  it('is null without a subscriptions export', async () => {
+    const mv = await compute(async (c) => c.metrics[0]?.at_risk_subscribers, {
+      config: { activity: { mode: 'subscriptions' } },
+      data: { orders: [ORDERS] },
+    });
+    expect(mv?.value).toBeNull();
+    expect(mv?.reason).toBe('no subscriptions export');
+  });
+});
+
+describe('explainAtRisk', () => {
+  const modelCustomer = (customerId: string, pAlive: number): AtRiskCustomer => ({
+    customerId,
+    pAlive,
+    historicValue: 100,
+    expectedValueLost: 100 * (1 - pAlive),
+    lastPurchase: '2026-01-10',
+  });
+
+  it('gives the model’s customers P(alive) and their other signals as reasons', async () => {
+    const snapshot = await compute(async (c) => {
+      const s = {
+        period: toPeriodInfo(parsePeriodKey('2026-W12', 'UTC')),
+        atRisk: [
+          modelCustomer('f', 0.314),
+          modelCustomer('zz', 0.2),
+          modelCustomer("o'hara", 0.456),
+        ],
+      } as Snapshot;
+      await explainAtRisk(s, c, 0);
+      return s;
+    });
+    // 0.314 → 31 %, 0.456 → 46 %; zz has no other signal.
+    expect(snapshot.atRisk?.map((c) => c.reasons)).toEqual([
+      [
+        { kind: 'p_alive', detail: 'P(alive) 31 %' },
+        { kind: 'failed_payment', detail: '2 failed payments, last on 2026-03-20' },
+      ],
+      [{ kind: 'p_alive', detail: 'P(alive) 20 %' }],
+      [
+        { kind: 'p_alive', detail: 'P(alive) 46 %' },
+        { kind: 'failed_payment', detail: 'payment failed on 2026-03-18' },
+      ],
+    ]);
+    // Subscriptions mode: the subscribers at risk are on the snapshot too.
+    expect(snapshot.atRiskSubscribers?.map((s) => s.customerId)).toEqual([
+      's',
+      'm',
+      'o',
+      'i',
+      'l',
+      'a',
+      'b',
+    ]);
+  });
+
+  it('adds no subscriber list in orders mode', async () => {
+    const snapshot = await compute(
+      async (c) => {
+        const s = { period: toPeriodInfo(parsePeriodKey('2026-W12', 'UTC')) } as Snapshot;
+        await explainAtRisk(s, c, 0);
+        return s;
+      },
+      { config: { activity: { mode: 'orders' } } },
+    );
+    expect(snapshot.atRiskSubscribers).toBeUndefined();
+  });
+
+  it('rounds P(alive) to a whole percent', () => {
+    expect(pAliveReason(0.005)).toEqual({ kind: 'p_alive', detail: 'P(alive) 1 %' });
+    expect(pAliveReason(0.3149)).toEqual({ kind: 'p_alive', detail: 'P(alive) 31 %' });
+  });
+});
+
+describe('at-risk signals from export files', () => {
+  const file = (dataset: ExportFile['dataset'], key: string, body: string): ExportFile => ({
+    dataset,
+    key,
+    open: async () => Readable.from(Buffer.from(body, 'utf8')),
+  });
+
+  it('reads orders.status and tickets.resolved_at into the engine’s tables', async () => {
+    // x: subscribed (50), a declined payment on 18 Mar and a ticket open since 20 Mar
+    // (resolved after the end); y: subscribed, its ticket resolved inside W12 → no signal.
+    const { snapshots } = await computeSnapshots({
+      files: [
+        file(
+          'subscriptions',
+          'subscriptions/a.csv',
+          'subscription_id,customer_id,started_at,mrr\nsx,x,2026-01-01T00:00:00Z,50\nsy,y,2026-01-01T00:00:00Z,40\n',
+        ),
+        file(
+          'orders',
+          'orders/a.csv',
+          'order_id,customer_id,ordered_at,amount,status\no1,x,2026-03-18T10:00:00Z,50,declined\n',
+        ),
+        file(
+          'tickets',
+          'tickets/a.csv',
+          'ticket_id,created_at,customer_id,resolved_at\nt1,2026-03-20T00:00:00Z,x,2026-03-24T00:00:00Z\nt2,2026-03-19T00:00:00Z,y,2026-03-20T00:00:00Z\n',
+        ),
+      ],
+      config: parseConfig({}),
+      periods: [parsePeriodKey('2026-W12', 'UTC')],
+      onReject: () => {},
+    });
+    const s = snapshots[0];
+    expect(s?.metrics.at_risk_subscribers?.value).toBe(1);
+    expect(s?.atRiskSubscribers).toEqual([
+      {
+        customerId: 'x',
+        mrr: 50,
+        reasons: [
+          { kind: 'failed_payment', detail: 'payment failed on 2026-03-18' },
+          { kind: 'open_tickets', detail: '1 open ticket, 3 days old' },
+        ],
+      },
+    ]);
+  });
+});
