@@ -11,10 +11,9 @@ import {
   fixtureConfig,
   fixtureHistory,
   fixtureSnapshot,
-  fixtureSnapshotWithCohorts,
   longestAtRiskReasons,
   withLongestAtRiskAndConsistency,
-  worstCaseSegments,
+  worstCaseSnapshot,
 } from '../../fixtures/report-snapshot';
 
 const HOSTILE_ID = '<img src=x onerror=alert(1)>';
@@ -129,30 +128,7 @@ describe('at-risk reasons in the email', () => {
 describe('the worst-case email with reasons and findings', () => {
   /** The worst case of render.test.ts ("the longest lists a snapshot can hold"). */
   function worstCase(): Snapshot {
-    const s = fixtureSnapshotWithCohorts();
-    s.segments = worstCaseSegments();
-    const long = (i: number) => `${'very_long_name_'.repeat(4)}${i}`;
-    s.atRisk = Array.from({ length: 100 }, (_, i) => ({
-      customerId: long(i),
-      pAlive: 0.1,
-      historicValue: 123456.78,
-      expectedValueLost: 100000 - i,
-      lastPurchase: '2026-10-01T00:00:00Z',
-    }));
-    const orders = s.quality.orders;
-    if (orders) {
-      orders.filesRejected = Array.from({ length: 40 }, (_, i) => ({
-        key: `exports/orders/${long(i)}.csv.gz`,
-        reason: 'not a valid gzip file',
-      }));
-    }
-    s.inputFiles = Array.from({ length: 500 }, (_, i) => ({
-      dataset: 'orders' as const,
-      key: `exports/orders/${long(i)}.csv`,
-    }));
-    const cac = s.metrics.cac;
-    if (cac) cac.breakdown = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [long(i), i]));
-    return s;
+    return worstCaseSnapshot();
   }
 
   it('shows 10 of 100 subscribers and every finding, and reports the bytes they add', async () => {

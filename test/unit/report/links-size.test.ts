@@ -9,12 +9,7 @@ import { emailLinks, LinkSigner, personalLinks } from '../../../functions/core/r
 import { buildMimeMessage } from '../../../functions/core/report/mime';
 import { renderReport } from '../../../functions/core/report/render';
 import type { ReportInput } from '../../../functions/core/report/view';
-import {
-  fixtureConfig,
-  fixtureHistory,
-  fixtureSnapshotWithCohorts,
-  worstCaseSegments,
-} from '../../fixtures/report-snapshot';
+import { fixtureConfig, fixtureHistory, worstCaseSnapshot } from '../../fixtures/report-snapshot';
 
 /** A Function URL is `https://<32 characters>.lambda-url.<region>.on.aws`. */
 const BASE = 'https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.ap-southeast-2.on.aws';
@@ -22,29 +17,7 @@ const BASE = 'https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.ap-southeast-2
 const REPORT_ID = `r${'-long-id'.repeat(7)}${'x'.repeat(6)}`;
 
 function worstCase(): ReportInput {
-  const s = fixtureSnapshotWithCohorts();
-  s.segments = worstCaseSegments();
-  const long = (i: number) => `${'very_long_name_'.repeat(4)}${i}`;
-  s.atRisk = Array.from({ length: 100 }, (_, i) => ({
-    customerId: long(i),
-    pAlive: 0.1,
-    historicValue: 123456.78,
-    expectedValueLost: 100000 - i,
-    lastPurchase: '2026-10-01T00:00:00Z',
-  }));
-  const orders = s.quality.orders;
-  if (orders) {
-    orders.filesRejected = Array.from({ length: 40 }, (_, i) => ({
-      key: `exports/orders/${long(i)}.csv.gz`,
-      reason: 'not a valid gzip file',
-    }));
-  }
-  const cac = s.metrics.cac;
-  if (cac) cac.breakdown = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [long(i), i]));
-  s.inputFiles = Array.from({ length: 500 }, (_, i) => ({
-    dataset: 'orders' as const,
-    key: `exports/orders/${long(i)}.csv`,
-  }));
+  const s = worstCaseSnapshot();
   return {
     snapshot: s,
     history: fixtureHistory(),

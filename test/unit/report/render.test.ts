@@ -10,10 +10,9 @@ import {
   fixtureConfig,
   fixtureHistory,
   fixtureSnapshot,
-  fixtureSnapshotWithCohorts,
   HOSTILE,
   hostileSnapshot,
-  worstCaseSegments,
+  worstCaseSnapshot,
 } from '../../fixtures/report-snapshot';
 
 const RED = '#cf222e';
@@ -73,32 +72,8 @@ describe('renderReport', () => {
   });
 
   it('stays under 102 KB with the longest lists a snapshot can hold', async () => {
-    // Prepare: 100 at-risk customers (the config maximum), 40 unreadable files, 500 input
-    // files, 30 channels, long names everywhere, the cohort matrix at its 12 × 12 cap, and
-    // four segment breakdowns of 5 values + "other" with every column filled.
-    const s = fixtureSnapshotWithCohorts();
-    s.segments = worstCaseSegments();
-    const long = (i: number) => `${'very_long_name_'.repeat(4)}${i}`;
-    s.atRisk = Array.from({ length: 100 }, (_, i) => ({
-      customerId: long(i),
-      pAlive: 0.1,
-      historicValue: 123456.78,
-      expectedValueLost: 100000 - i,
-      lastPurchase: '2026-10-01T00:00:00Z',
-    }));
-    const orders = s.quality.orders;
-    if (orders) {
-      orders.filesRejected = Array.from({ length: 40 }, (_, i) => ({
-        key: `exports/orders/${long(i)}.csv.gz`,
-        reason: 'not a valid gzip file',
-      }));
-    }
-    s.inputFiles = Array.from({ length: 500 }, (_, i) => ({
-      dataset: 'orders' as const,
-      key: `exports/orders/${long(i)}.csv`,
-    }));
-    const cac = s.metrics.cac;
-    if (cac) cac.breakdown = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [long(i), i]));
+    // Prepare: the longest lists a snapshot can hold (worstCaseSnapshot).
+    const s = worstCaseSnapshot();
 
     // Act
     const { html } = await renderReport(fullInput(s));
