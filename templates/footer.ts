@@ -16,9 +16,6 @@ export function footerMjml(view: ReportView): string {
     ...q.inputFiles.shown,
     ...(q.inputFiles.more > 0 ? [`and ${q.inputFiles.more} more`] : []),
   ];
-  const glossary = view.glossary
-    .map((g) => `<strong>${e(g.label)}</strong>: ${e(g.definition)}`)
-    .join('<br />');
   const link = view.reportUrl
     ? `<br /><a href="${e(view.reportUrl)}" style="color:${MUTED}">Open the stored copy of this report</a>`
     : '';
@@ -41,8 +38,19 @@ ${list('First rejected rows', q.reasons)}
 ${list('Across datasets (rows kept as they are)', q.consistency)}
     <mj-text ${SMALL} padding-top="10px">${e(q.rejectedNote)}</mj-text>
 ${list(`Computed from ${q.inputFiles.total} input file${q.inputFiles.total === 1 ? '' : 's'}`, files)}
-    <mj-text ${SMALL} padding-top="10px"><strong>Glossary</strong><br />${glossary}</mj-text>
+${glossaryMjml(view)}
     <mj-text ${SMALL} padding-top="10px">Computed ${e([q.computedAt, q.took].filter(Boolean).join(' '))} · ${e(q.identity)}${link}${links}</mj-text>
   </mj-column>
 </mj-section>`;
+}
+
+function glossaryMjml(view: ReportView): string {
+  if (view.glossaryLeftOut) {
+    return `<mj-text ${SMALL} padding-top="10px"><strong>Glossary</strong>: left out of this view to stay under Gmail’s 102 KB limit; it is in the plain-text version of this email and in docs/METRICS.md.</mj-text>`;
+  }
+  if (view.glossary.length === 0) return '';
+  const items = view.glossary
+    .map((g) => `<strong>${e(g.label)}</strong>: ${e(g.definition)}`)
+    .join('<br />');
+  return `<mj-text ${SMALL} padding-top="10px"><strong>Glossary</strong><br />${items}</mj-text>`;
 }

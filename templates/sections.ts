@@ -1,7 +1,7 @@
 import { escapeHtml as e } from '../functions/core/report/escape';
 import type { MetricView, SectionView } from '../functions/core/report/view';
 import { tableMjml } from './table';
-import { MUTED, SMALL, toneColor, verdict } from './theme';
+import { MUTED, toneColor, verdict } from './theme';
 
 /** One family of metrics: value, change and previous value, then its breakdown tables. */
 export function sectionMjml(section: SectionView): string {
@@ -28,18 +28,18 @@ ${notes}
 
 function metricRow(m: MetricView): string {
   const label = m.reason
-    ? `${e(m.label)}<br /><small style="${SMALL}">${e(m.reason)}</small>`
+    ? `${e(m.label)}<br /><small>${e(m.reason)}</small>`
     : e(m.label);
   const value = m.isNull
     ? `<span style="color:${MUTED}" title="${e(m.reason ?? '')}">—</span>`
     : `<b>${e(m.value)}</b>`;
   const d = m.delta;
   const change = [d.arrow, d.text].filter(Boolean).join(' ');
-  const was = d.previous ? `<small style="${SMALL}">was ${e(d.previous)}</small>` : '';
+  const was = d.previous ? `<small>was ${e(d.previous)}</small>` : '';
   // A small sample: the change stays grey and says how few observations it rests on.
   const title = m.sample ? `small sample (${m.sample})` : verdict(d);
   const sample = m.sample
-    ? `<small class="small-sample" style="${SMALL}">${e(m.sample)}</small>`
+    ? `<small class="small-sample">${e(m.sample)}</small>`
     : '';
   const under = [sample, was].filter(Boolean).join('<br />');
   const delta = change

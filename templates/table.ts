@@ -20,11 +20,11 @@ export function tableMjml(table: TableView, fontSize = 13): string {
             return `<td align="${align}" nowrap>${e(cell)}</td>`;
           }
           const note = row.note
-            ? `<br /><small style="${SMALL}">${keepTogether(row.note)}</small>`
+            ? `<br /><small>${keepTogether(row.note)}</small>`
             : '';
           // Reasons wrap freely: one line of them is wider than a phone.
-          const why = row.why ? `<br /><small style="${SMALL}">${e(row.why)}</small>` : '';
-          return `<td>${breakable(cell)}${note}${why}</td>`;
+          const why = row.why ? `<br /><small>${e(row.why)}</small>` : '';
+          return `<td>${table.ids ? e(cell) : breakable(cell)}${note}${why}</td>`;
         })
         .join('');
       return `<tr>${cells}</tr>`;

@@ -22,12 +22,16 @@ export const BANNER = '#fff8c5';
 export const CELL_PADDING = 6;
 export const CELL = `border-top:1px solid ${RULE}`;
 export const TH = `font-size:12px;color:${MUTED}`;
+/** Small print: `<small>` is about 11.5px at the 14px body size. */
+export const SMALL = `color:${MUTED}`;
 /**
  * The data tables' cell rules (`css-class="dt"` on an `mj-table`), once in the head instead
  * of a style on each of several hundred cells: Gmail, Apple Mail and Outlook apply a head
  * `<style>`; a client that drops it shows the same table without rules between the rows.
  * `.sg` is the segment tables (segments.ts): numbers right-aligned and unbroken, the
- * value cell `.v` left; `.st` a title row inside a table.
+ * value cell `.v` left; `.st` a title row inside a table. Small print in a table cell and
+ * the `.nw` spans of `keepTogether` are styled here too, for the same reason (a client
+ * without the head style shows them in the body colour, or wrapped inside a part).
  */
 export const TABLE_CSS = [
   `.dt td { ${CELL}; vertical-align: top; }`,
@@ -35,9 +39,9 @@ export const TABLE_CSS = [
   '.sg td, .sg th { text-align: right; white-space: nowrap; }',
   '.sg .v { text-align: left; white-space: normal; }',
   '.dt .st { border: 0; padding-top: 14px; text-align: left; }',
+  `.dt small { ${SMALL}; }`,
+  '.nw { white-space: nowrap; }',
 ].join(' ');
-/** Small print: `<small>` is about 11.5px at the 14px body size. */
-export const SMALL = `color:${MUTED}`;
 
 const TONES: Record<Tone, string> = { good: '#1a7f37', bad: '#cf222e', neutral: MUTED };
 
@@ -69,6 +73,6 @@ export function verdict(delta: DeltaView): string {
 export function keepTogether(text: string): string {
   return text
     .split(' · ')
-    .map((part) => `<span style="white-space:nowrap">${e(part)}</span>`)
+    .map((part) => `<span class="nw">${e(part)}</span>`)
     .join(' · ');
 }

@@ -7,7 +7,7 @@ import { reportMjml } from '../../../templates/report';
 import { renderHeatmap, renderTrendChart } from './chart';
 import { metricsCsv, metricsCsvFilename } from './csv';
 import { renderText } from './text';
-import { buildReportView, type ReportInput } from './view';
+import { buildReportView, EMAIL_LAYOUTS, type ReportInput, type ReportView } from './view';
 
 export interface InlineImage {
   /** Content-ID without angle brackets; the HTML refers to it as `cid:<cid>`. */
@@ -53,22 +53,21 @@ function loadMjml(): Promise<Mjml2Html> {
   return mjmlLoading;
 }
 
+/**
+ * The HTML part's budget before each recipient's footer links are put in (they add under
+ * 1.5 KB: links-size.test.ts). Gmail clips an HTML part over 102 KB, hiding the footer with
+ * its unsubscribe link, so the email drops optional detail until it fits (EMAIL_LAYOUTS).
+ */
+export const HTML_BUDGET_BYTES = 100 * 1024;
+
 export async function renderReport(input: ReportInput): Promise<RenderedReport> {
-  const view = buildReportView(input);
-  const mjml2html = await loadMjml();
-  let result: Awaited<ReturnType<Mjml2Html>>;
-  try {
-    // No web fonts: a remote stylesheet would be fetched on open, like a remote image.
-    result = await mjml2html(reportMjml(view), { validationLevel: 'strict', fonts: {} });
-  } catch (error) {
-    throw new RenderError(`the report template is not valid MJML: ${String(error)}`, {
-      cause: error,
-    });
-  }
-  if (result.errors.length > 0) {
-    throw new RenderError(
-      `the report template is not valid MJML: ${result.errors.map((x) => x.formattedMessage).join('; ')}`,
-    );
+  const full = buildReportView(input);
+  let view = full;
+  let html = await toHtml(view);
+  for (const layout of EMAIL_LAYOUTS.slice(1)) {
+    if (Buffer.byteLength(html, 'utf8') <= HTML_BUDGET_BYTES) break;
+    view = buildReportView(input, layout);
+    html = await toHtml(view);
   }
   const images: InlineImage[] = view.trends.map((t) => ({
     cid: t.cid,
@@ -91,10 +90,6 @@ export async function renderReport(input: ReportInput): Promise<RenderedReport> 
       alt: h.alt,
     });
   }
-  // MJML pads its output with blank lines and indentation, a fifth of the bytes, and Gmail
-  // clips messages over 102 KB. Any whitespace run with a line break becomes one line
-  // break, which keeps every word boundary (no <pre> or <textarea> in the email).
-  const html = result.html.replace(/\s*\n\s*/g, '\n');
   const { snapshot, config } = input;
   const attachments: FileAttachment[] = config.email.attachCsv
     ? [
@@ -105,5 +100,28 @@ export async function renderReport(input: ReportInput): Promise<RenderedReport> 
         },
       ]
     : [];
-  return { subject: view.subject, html, text: renderText(view), images, attachments };
+  // The text part has no size limit that matters: it keeps every reason and the glossary.
+  return { subject: view.subject, html, text: renderText(full), images, attachments };
+}
+
+async function toHtml(view: ReportView): Promise<string> {
+  const mjml2html = await loadMjml();
+  let result: Awaited<ReturnType<Mjml2Html>>;
+  try {
+    // No web fonts: a remote stylesheet would be fetched on open, like a remote image.
+    result = await mjml2html(reportMjml(view), { validationLevel: 'strict', fonts: {} });
+  } catch (error) {
+    throw new RenderError(`the report template is not valid MJML: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  if (result.errors.length > 0) {
+    throw new RenderError(
+      `the report template is not valid MJML: ${result.errors.map((x) => x.formattedMessage).join('; ')}`,
+    );
+  }
+  // MJML pads its output with blank lines and indentation, a fifth of the bytes, and Gmail
+  // clips messages over 102 KB. Any whitespace run with a line break becomes one line
+  // break, which keeps every word boundary (no <pre> or <textarea> in the email).
+  return result.html.replace(/\s*\n\s*/g, '\n');
 }

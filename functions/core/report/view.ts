@@ -116,6 +116,11 @@ export interface TableView {
   rows: TableRow[];
   /** `and 4 more` when the table was cut. */
   more?: string;
+  /**
+   * The first column holds customer ids: they break anywhere when too wide (the cell's
+   * `word-break`), not at each underscore like a name (a `<wbr>` each adds up over 30 rows).
+   */
+  ids?: boolean;
 }
 
 export interface SectionView {
@@ -169,6 +174,8 @@ export interface ReportView {
   cohorts: CohortsView | null;
   quality: QualityView;
   glossary: { label: string; definition: string }[];
+  /** The glossary was left out of this HTML to fit the size budget (EMAIL_LAYOUTS). */
+  glossaryLeftOut: boolean;
   reportUrl: string | null;
   links: EmailLinks | null;
 }
@@ -216,7 +223,30 @@ const AT_RISK_SUBSCRIBERS_SHOWN = 10;
 const EXAMPLE_ID_CHARS = 32;
 const FILES_REJECTED_SHOWN = 10;
 
-export function buildReportView(input: ReportInput): ReportView {
+/**
+ * How much optional detail the HTML carries. The caps above bound every list, but 30 at-risk
+ * rows each with every reason, every finding and the glossary together still pass Gmail's
+ * 102 KB clip (which hides the footer and its unsubscribe link). renderReport tries these in
+ * order and keeps the first that fits; the plain-text part is always built from the first.
+ */
+export interface EmailLayout {
+  /** The definitions of the metrics shown (else a line saying where they are). */
+  glossary: boolean;
+  /** At most this many reasons on an at-risk row (then `and N more`); null for all. */
+  reasonsPerRow: number | null;
+}
+
+export const EMAIL_LAYOUTS: readonly EmailLayout[] = [
+  { glossary: true, reasonsPerRow: null },
+  { glossary: false, reasonsPerRow: null },
+  { glossary: false, reasonsPerRow: 2 },
+  { glossary: false, reasonsPerRow: 1 },
+];
+
+export function buildReportView(
+  input: ReportInput,
+  layout: EmailLayout = EMAIL_LAYOUTS[0] as EmailLayout,
+): ReportView {
   const { snapshot, config } = input;
   const fmt = new ReportFormatter({ locale: config.locale, currency: snapshot.currency });
   const words = periodWords(snapshot.period, fmt.locale);
@@ -277,12 +307,12 @@ export function buildReportView(input: ReportInput): ReportView {
       }
     }
     if (spec.id === 'models') {
-      const atRisk = atRiskTable(snapshot, fmt);
+      const atRisk = atRiskTable(snapshot, fmt, layout.reasonsPerRow);
       if (atRisk) {
         tables.push(atRisk);
         notes.push('Value lost = historic value × (1 − P(alive)).');
       }
-      const subscribers = atRiskSubscribersTable(snapshot, fmt);
+      const subscribers = atRiskSubscribersTable(snapshot, fmt, layout.reasonsPerRow);
       if (subscribers) tables.push(subscribers);
       notes.push(...modelNotes(snapshot, fmt));
     }
@@ -328,7 +358,8 @@ export function buildReportView(input: ReportInput): ReportView {
     segments: segmentsView(snapshot, fmt),
     cohorts: cohortsView(snapshot, fmt.locale),
     quality: qualityView(input, fmt),
-    glossary,
+    glossary: layout.glossary ? glossary : [],
+    glossaryLeftOut: !layout.glossary && glossary.length > 0,
     reportUrl: input.reportUrl && /^https?:\/\//i.test(input.reportUrl) ? input.reportUrl : null,
     links:
       input.links && Object.values(input.links).every((url) => url.startsWith('https://'))
@@ -568,7 +599,11 @@ function movementTable(
   };
 }
 
-function atRiskTable(snapshot: Snapshot, fmt: ReportFormatter): TableView | null {
+function atRiskTable(
+  snapshot: Snapshot,
+  fmt: ReportFormatter,
+  reasonsPerRow: number | null,
+): TableView | null {
   const list = snapshot.atRisk ?? [];
   if (list.length === 0) return null;
   const sorted = [...list].sort((a, b) => b.expectedValueLost - a.expectedValueLost);
@@ -580,6 +615,7 @@ function atRiskTable(snapshot: Snapshot, fmt: ReportFormatter): TableView | null
   });
   return {
     title: 'Customers at risk',
+    ids: true,
     columns: [
       { header: 'Customer', align: 'left' },
       { header: 'P(alive)', align: 'right' },
@@ -591,7 +627,7 @@ function atRiskTable(snapshot: Snapshot, fmt: ReportFormatter): TableView | null
     rows: sorted.slice(0, AT_RISK_SHOWN).map((c) => {
       const last = new Date(c.lastPurchase);
       // P(alive) has its own column: the other reasons are the news.
-      const why = whyWords(c.reasons, 'p_alive');
+      const why = whyWords(c.reasons, reasonsPerRow, 'p_alive');
       return {
         cells: [c.customerId, fmt.percent(c.pAlive * 100), fmt.money(c.expectedValueLost)],
         note: `historic ${fmt.money(c.historicValue)}${Number.isNaN(last.getTime()) ? '' : ` · last order ${date.format(last)}`}`,
@@ -601,30 +637,45 @@ function atRiskTable(snapshot: Snapshot, fmt: ReportFormatter): TableView | null
   };
 }
 
-/** `Why: activity −62 % … · 2 open tickets, oldest 9 days`, or '' without reasons. */
-function whyWords(reasons: readonly AtRiskReason[] | undefined, skip?: AtRiskReason['kind']) {
-  const shown = (reasons ?? []).filter((r) => r.kind !== skip).map((r) => r.detail);
-  return shown.length === 0 ? '' : `Why: ${shown.join(' · ')}`;
+/**
+ * `Why: activity −62 % … · 2 open tickets, oldest 9 days`, or '' without reasons; with a
+ * `max`, the first `max` (the engine orders them) and `and 2 more`.
+ */
+function whyWords(
+  reasons: readonly AtRiskReason[] | undefined,
+  max: number | null,
+  skip?: AtRiskReason['kind'],
+) {
+  const all = (reasons ?? []).filter((r) => r.kind !== skip).map((r) => r.detail);
+  if (all.length === 0) return '';
+  const shown = max === null ? all : all.slice(0, max);
+  const rest = all.length - shown.length;
+  return `Why: ${shown.join(' · ')}${rest > 0 ? ` · and ${rest} more` : ''}`;
 }
 
 /**
  * Subscriptions mode: subscribers at risk, most MRR first (the engine's order: then most
  * signals, then id), each with their reasons.
  */
-function atRiskSubscribersTable(snapshot: Snapshot, fmt: ReportFormatter): TableView | null {
+function atRiskSubscribersTable(
+  snapshot: Snapshot,
+  fmt: ReportFormatter,
+  reasonsPerRow: number | null,
+): TableView | null {
   const list = snapshot.atRiskSubscribers ?? [];
   if (list.length === 0) return null;
   const total = Math.max(list.length, snapshot.metrics.at_risk_subscribers?.value ?? 0);
   const more = Math.max(0, total - Math.min(list.length, AT_RISK_SUBSCRIBERS_SHOWN));
   return {
     title: 'Subscribers at risk',
+    ids: true,
     columns: [
       { header: 'Customer', align: 'left' },
       { header: 'MRR', align: 'right' },
     ],
     ...(more > 0 ? { more: `and ${fmt.count(more)} more at-risk subscribers` } : {}),
     rows: list.slice(0, AT_RISK_SUBSCRIBERS_SHOWN).map((s) => {
-      const why = whyWords(s.reasons);
+      const why = whyWords(s.reasons, reasonsPerRow);
       return { cells: [s.customerId, fmt.money(s.mrr)], ...(why ? { why } : {}) };
     }),
   };

@@ -4,8 +4,14 @@
  * the worst-case email (Gmail clips the HTML at 102 KB).
  */
 import { describe, expect, it } from 'vitest';
-import { renderReport } from '../../../functions/core/report/render';
-import { buildReportView, type ReportInput } from '../../../functions/core/report/view';
+import { recipientHash } from '../../../functions/core/jobs/recipients';
+import { emailLinks, LinkSigner, personalLinks } from '../../../functions/core/report/links';
+import { HTML_BUDGET_BYTES, renderReport } from '../../../functions/core/report/render';
+import {
+  buildReportView,
+  EMAIL_LAYOUTS,
+  type ReportInput,
+} from '../../../functions/core/report/view';
 import type { Snapshot } from '../../../functions/core/snapshot';
 import {
   fixtureConfig,
@@ -146,5 +152,74 @@ describe('the worst-case email with reasons and findings', () => {
     // What the additions cost, for the email budget (read in the test output).
     console.info(`at-risk reasons and findings add ${after - before} bytes: ${before} → ${after}`);
     expect(after).toBeGreaterThan(before);
+  });
+});
+
+describe('the email size budget', () => {
+  const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+  it('keeps the worst case with every reason, every finding and the footer links under 102 KB', async () => {
+    // Prepare: the longest lists, every at-risk reason and finding, the longest report id and
+    // a real Function URL's length in the per-recipient links (as links-size.test.ts).
+    const snapshot = withLongestAtRiskAndConsistency(worstCaseSnapshot());
+    const links = {
+      baseUrl: 'https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.ap-southeast-2.on.aws',
+      signer: new LinkSigner('k'.repeat(64)),
+    };
+    const reportId = `r${'-long-id'.repeat(7)}${'x'.repeat(6)}`;
+    const footer = emailLinks(links, reportId, snapshot.period.key);
+
+    // Act
+    const rendered = await renderReport({
+      ...input(snapshot),
+      rejectedLocation: 's3://acme-reports/rejected/',
+      computeSeconds: 3.24,
+      links: footer,
+    });
+    const personal = personalLinks(rendered, {
+      links,
+      emailLinks: footer,
+      reportId,
+      reportName: 'Customer engagement',
+      sender: 'reports@example.com',
+      recipientHash: recipientHash('team@example.com'),
+    });
+
+    // Assess: under Gmail's clip with the links in; the glossary made way, and says where it is.
+    console.info(`worst-case HTML with links: ${bytes(personal.html)} bytes`);
+    expect(bytes(personal.html)).toBeLessThan(102 * 1024);
+    expect(bytes(rendered.html)).toBeLessThanOrEqual(HTML_BUDGET_BYTES);
+    expect(personal.html).toContain('<strong>Glossary</strong>: left out of this view');
+    expect(personal.html).not.toContain('<strong>Churn</strong>:');
+    // The plain text keeps the glossary and every reason of every row shown.
+    expect(personal.text).toContain('Churn: Churned customers ÷ customers at start × 100.');
+    expect(personal.text.split('12345 open tickets, oldest 1234 days').length - 1).toBe(30);
+  });
+
+  it('keeps the glossary when the email fits', async () => {
+    const { html } = await renderReport(input(fixtureSnapshot()));
+    expect(html).toContain('<strong>Glossary</strong><br /><strong>');
+    expect(html).not.toContain('left out of this view');
+  });
+
+  it('cuts the reasons of a row to the layout’s count, saying how many more', () => {
+    // Prepare: every layout after the first drops the glossary; the third keeps 2 reasons.
+    const layout = EMAIL_LAYOUTS[2];
+    expect(layout).toEqual({ glossary: false, reasonsPerRow: 2 });
+    const s = withLongestAtRiskAndConsistency(worstCaseSnapshot());
+
+    // Act
+    const view = buildReportView(input(s), layout);
+
+    // Assess: model rows skip P(alive) (its own column): 5 reasons, 2 shown, 3 more;
+    // subscriber rows have the same 5.
+    const tables = view.sections.find((x) => x.id === 'models')?.tables ?? [];
+    const [customers, subscribers] = tables;
+    const expected =
+      'Why: activity −100 % vs its 26-period average (0 vs 123456.0) · 12345 failed payments, last on 2026-10-31 · and 3 more';
+    expect(customers?.rows[0]?.why).toBe(expected);
+    expect(subscribers?.rows[0]?.why).toBe(expected);
+    expect(view.glossary).toEqual([]);
+    expect(view.glossaryLeftOut).toBe(true);
   });
 });
