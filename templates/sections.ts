@@ -27,9 +27,7 @@ ${notes}
 }
 
 function metricRow(m: MetricView): string {
-  const label = m.reason
-    ? `${e(m.label)}<br /><small>${e(m.reason)}</small>`
-    : e(m.label);
+  const label = m.reason ? `${e(m.label)}<br /><small>${e(m.reason)}</small>` : e(m.label);
   const value = m.isNull
     ? `<span style="color:${MUTED}" title="${e(m.reason ?? '')}">—</span>`
     : `<b>${e(m.value)}</b>`;
@@ -38,9 +36,7 @@ function metricRow(m: MetricView): string {
   const was = d.previous ? `<small>was ${e(d.previous)}</small>` : '';
   // A small sample: the change stays grey and says how few observations it rests on.
   const title = m.sample ? `small sample (${m.sample})` : verdict(d);
-  const sample = m.sample
-    ? `<small class="small-sample">${e(m.sample)}</small>`
-    : '';
+  const sample = m.sample ? `<small class="small-sample">${e(m.sample)}</small>` : '';
   const under = [sample, was].filter(Boolean).join('<br />');
   const delta = change
     ? `<span style="color:${toneColor(d.tone)}" title="${e(title)}">${e(change)}</span>${under ? `<br />${under}` : ''}`

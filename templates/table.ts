@@ -19,9 +19,7 @@ export function tableMjml(table: TableView, fontSize = 13): string {
             const align = table.columns[i]?.align ?? 'right';
             return `<td align="${align}" nowrap>${e(cell)}</td>`;
           }
-          const note = row.note
-            ? `<br /><small>${keepTogether(row.note)}</small>`
-            : '';
+          const note = row.note ? `<br /><small>${keepTogether(row.note)}</small>` : '';
           // Reasons wrap freely: one line of them is wider than a phone.
           const why = row.why ? `<br /><small>${e(row.why)}</small>` : '';
           return `<td>${table.ids ? e(cell) : breakable(cell)}${note}${why}</td>`;
