@@ -63,7 +63,8 @@ type SignalRow = {
  * every event to the N + 1 windows it belongs to.
  *
  * - Activity: `now × 100 × N ≤ trailing × (100 − drop%)` is "now ≤ average × (1 − drop%)"
- *   without a division; periods before a customer's first event count as 0 in the average.
+ *   without a division; periods before a customer's first event count as 0 in the average,
+ *   and in `trailing_min` (a trailing window without events is absent from `per_window`).
  * - Open tickets are evaluated only when some ticket has a `resolved_at`: an export without
  *   resolutions would make every ticket ever opened look open.
  * - MRR: a subscription covers t when `started_at ≤ t < ended_at` (no `ended_at`: open); a
@@ -82,7 +83,9 @@ const SIGNALS_SQL = (windows: string, spans: string) => `
   act AS (
     SELECT w.i, pw.user_id AS customer_id,
       coalesce(sum(pw.events) FILTER (WHERE w.k = 0), 0)::BIGINT AS now_events,
-      coalesce(sum(pw.events) FILTER (WHERE w.k > 0), 0)::BIGINT AS trailing_events
+      coalesce(sum(pw.events) FILTER (WHERE w.k > 0), 0)::BIGINT AS trailing_events,
+      CASE WHEN count(*) FILTER (WHERE w.k > 0) < $n THEN 0
+        ELSE min(pw.events) FILTER (WHERE w.k > 0) END AS trailing_min
     FROM per_window pw JOIN w ON w.start_ms = pw.start_ms
     GROUP BY ALL
   ),
@@ -136,7 +139,8 @@ const SIGNALS_SQL = (windows: string, spans: string) => `
       nps.nps_score, nps.nps_at,
       open.open_tickets, open.oldest_open_at,
       coalesce(act.trailing_events >= $minTrailing * $n
-        AND act.now_events * 100.0 * $n <= act.trailing_events * (100.0 - $dropPercent), false)
+        AND act.now_events * 100.0 * $n <= act.trailing_events * (100.0 - $dropPercent)
+        AND act.now_events < act.trailing_min, false)
         AS activity_flag,
       coalesce(failed.failed_orders > 0, false) AS failed_flag,
       coalesce(mrr.active_end AND mrr.mrr_end_micros < mrr.mrr_start_micros, false)

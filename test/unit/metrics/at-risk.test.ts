@@ -83,7 +83,8 @@ const ticket = (id: string, customer: string, created: string, resolved?: string
 //                      W07  W08 W09 W10 W11 W12
 const EVENTS = [
   // a: trailing 8 a week (W07 is outside the window and must not count), 3 now:
-  //    3 ≤ 8 × 0.5 → flagged, a fall of (8 − 3) / 8 = 62.5 %, shown as a whole −62 %.
+  //    3 ≤ 8 × 0.5 and 3 < 8 (its lowest trailing week) → flagged, a fall of
+  //    (8 − 3) / 8 = 62.5 %, shown as a whole −62 %.
   ...weekly('a', [100, 8, 8, 8, 8, 3]),
   // b: trailing 4, now 2 = exactly 50 % down → flagged.
   ...weekly('b', [0, 4, 4, 4, 4, 2]),
@@ -92,7 +93,13 @@ const EVENTS = [
   // d: trailing 4, now 3 > 2 → not flagged.
   ...weekly('d', [0, 4, 4, 4, 4, 3]),
   // e: 12 trailing events, average exactly 3 (the minimum), none now → −100 % (0 vs 3.0).
-  ...weekly('e', [0, 0, 6, 0, 6, 0]),
+  ...weekly('e', [0, 3, 3, 3, 3, 0]),
+  // x: average (6 + 0 + 6 + 6) / 4 = 4.5, none now: a 100 % drop, but x had a week of none
+  //    in the window (W09), so none is within its own range → not flagged.
+  ...weekly('x', [0, 6, 0, 6, 6, 0]),
+  // y: average (10 + 4 + 10 + 10) / 4 = 8.5, 4 now ≤ 4.25, but 4 is not below its lowest
+  //    trailing week (W09, 4) → not flagged.
+  ...weekly('y', [0, 10, 4, 10, 10, 4]),
 ];
 
 const ORDERS = [
@@ -204,7 +211,7 @@ const EVERYONE = 'abcdefghijklmnopqrstuvw'.split('');
 
 describe('at-risk signals', () => {
   it('flags an activity drop of at least 50 % against the customer’s own 4-week average', async () => {
-    const reasons = await reasonsAtW12(['a', 'b', 'c', 'd', 'e']);
+    const reasons = await reasonsAtW12(['a', 'b', 'c', 'd', 'e', 'x', 'y']);
     expect(reasons).toEqual({
       a: ['activity −62 % vs its 4-period average (3 vs 8.0)'],
       b: ['activity −50 % vs its 4-period average (2 vs 4.0)'],
@@ -326,9 +333,10 @@ describe('at_risk_subscribers', () => {
   it('counts each period on its own', async () => {
     // W11 = [9 Mar, 16 Mar), trailing W07–W10, NPS window [9 Feb, 16 Mar). Subscribers:
     // s, whose ticket of 10 Mar is open at 16 Mar (6 days old); o, whose 6 of 20 Feb is in
-    // the window; a, with 8 events vs (100 + 8 + 8 + 8) / 4 = 31 → (31 − 8) / 31 = 74.2 %
-    // down. No downgrade or failed payment of a subscriber yet; p's 1 of 15 Feb is in the
-    // window but p has no subscription; e has 6 vs (0 + 0 + 6 + 0) / 4 = 1.5 < 3.
+    // the window. a has 8 events vs (100 + 8 + 8 + 8) / 4 = 31, 74.2 % down, but 8 is its
+    // usual week (not below its lowest trailing week, 8): one spike does not make a drop.
+    // No downgrade or failed payment of a subscriber yet; p's 1 of 15 Feb is in the
+    // window but p has no subscription; e has 3 vs (0 + 3 + 3 + 3) / 4 = 2.25 < 3.
     const { w11, w12 } = await compute(
       async (c, index) => ({
         w11: c.atRisk
@@ -341,7 +349,6 @@ describe('at_risk_subscribers', () => {
     expect(w11).toEqual([
       ['s', ['1 open ticket, 6 days old']],
       ['o', ['NPS 6 on 2026-02-20']],
-      ['a', ['activity −74 % vs its 4-period average (8 vs 31.0)']],
     ]);
     expect(w12).toBe(7);
   });
