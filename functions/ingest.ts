@@ -133,9 +133,10 @@ export function createIngestHandler(
         {
           ...deps,
           config: report,
-          // The copy under reports/ is the report function's to keep (this function
-          // writes only exports/ and rejected/); the ledger records every revised send.
-          objects: undefined,
+          // Each revised email is kept under reports/ and listed in the archive index, as
+          // the report function keeps its own; the ledger records every revised send.
+          objects: rt.objects,
+          archive: rt.objects,
           mailer: rt.mailer,
           sender: rt.env.sender,
           rejectedLocation: `s3://${rt.env.bucketName}/rejected/`,

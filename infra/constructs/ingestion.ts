@@ -60,10 +60,17 @@ export class Ingestion extends Construct {
     // Reads rejected/ too: before clearing a stale rejected-rows file it checks (HeadObject)
     // whether one exists. That check expects 404 for a missing key, which S3 only returns to
     // a role allowed to list the bucket, hence the whole-bucket list (key names only).
+    // reports/: a revised email the ingest sends (config email.revisions "send") is kept in
+    // the archive like the report function's, and listed in its index (read and rewritten).
     this.handler.useBucket(props.bucket, {
-      read: [KEY_PREFIXES.incoming, KEY_PREFIXES.exports, KEY_PREFIXES.rejected],
+      read: [
+        KEY_PREFIXES.incoming,
+        KEY_PREFIXES.exports,
+        KEY_PREFIXES.rejected,
+        KEY_PREFIXES.reports,
+      ],
       list: 'bucket',
-      write: [KEY_PREFIXES.exports, KEY_PREFIXES.rejected],
+      write: [KEY_PREFIXES.exports, KEY_PREFIXES.rejected, KEY_PREFIXES.reports],
     });
     this.handler.useTable(props.table);
 

@@ -118,8 +118,10 @@ export class Reporting extends Construct {
     this.handler.useReportConfig(props.reportConfig);
     // The whole-bucket list makes an export deleted during a recompute read as 404 (handled:
     // list again) instead of 403 Access Denied (a failed invocation); see BucketAccess.list.
+    // reports/ is read too: the archive index (reports/<id>/index.json) is read, extended and
+    // written back conditionally on its ETag (functions/core/jobs/archive.ts).
     this.handler.useBucket(props.bucket, {
-      read: [KEY_PREFIXES.exports],
+      read: [KEY_PREFIXES.exports, KEY_PREFIXES.reports],
       list: 'bucket',
       write: [KEY_PREFIXES.reports],
     });

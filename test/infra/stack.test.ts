@@ -380,28 +380,34 @@ describe('grants', () => {
     }
   });
 
-  it('lets the ingest function read incoming/, exports/ and rejected/, and write exports/ and rejected/', () => {
+  it('lets the ingest function read incoming/, exports/, rejected/ and reports/, and write exports/, rejected/ and reports/', () => {
+    // reports/: the revised emails it sends are kept there and listed in the archive index.
     expect(grants(roles().ingest, 's3')).toEqual(
       [
         's3:GetObject on report config object',
         's3:GetObject on bucket/incoming/*',
         's3:GetObject on bucket/exports/*',
         's3:GetObject on bucket/rejected/*',
+        's3:GetObject on bucket/reports/*',
         // Listing is what turns a missing key into 404 instead of 403 (BucketAccess.list).
         's3:ListBucket on bucket',
         's3:PutObject on bucket/exports/*',
         's3:PutObject on bucket/rejected/*',
+        's3:PutObject on bucket/reports/*',
         's3:AbortMultipartUpload on bucket/exports/*',
         's3:AbortMultipartUpload on bucket/rejected/*',
+        's3:AbortMultipartUpload on bucket/reports/*',
       ].sort(),
     );
   });
 
-  it('lets the report function read exports/ and write reports/ only', () => {
+  it('lets the report function read exports/ and reports/, and write reports/ only', () => {
+    // reports/ is read for the archive index, which each run extends (a conditional put).
     expect(grants(roles().report, 's3')).toEqual(
       [
         's3:GetObject on report config object',
         's3:GetObject on bucket/exports/*',
+        's3:GetObject on bucket/reports/*',
         's3:ListBucket on bucket',
         's3:PutObject on bucket/reports/*',
         's3:AbortMultipartUpload on bucket/reports/*',

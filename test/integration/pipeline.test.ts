@@ -146,7 +146,19 @@ describe('a drop into incoming/ followed by the weekly report', () => {
     expect(send?.state).toBe('sent');
     // A copy of the sent email is kept beside the exports.
     expect(first.stored?.html).toBe('reports/e2e/2026-W47/report.html');
-    expect(await h.getText('reports/e2e/2026-W47/report.html')).toContain('Brightloom weekly');
+    const kept = (await h.getText('reports/e2e/2026-W47/report.html')) ?? '';
+    expect(kept).toContain('Brightloom weekly');
+    // The charts are inside the copy (a presigned link opens one object): no cid: left, and
+    // the customers trend decodes to a PNG.
+    expect(kept).not.toContain('cid:');
+    const png = /<img[^>]+alt="Customers, last[^"]*" src="data:image\/png;base64,([^"]+)"/.exec(
+      kept,
+    );
+    expect(
+      Buffer.from(png?.[1] ?? '', 'base64')
+        .subarray(1, 4)
+        .toString('latin1'),
+    ).toBe('PNG');
   });
 
   it('previews with dryRun: returns the HTML and sends and records nothing', async () => {
@@ -213,6 +225,14 @@ describe('a drop into incoming/ followed by the weekly report', () => {
     expect(w45[0]?.body.text).toContain(`Revenue: ${usd(before)} → ${usd(after)}`);
     expect(w45[0]?.body.html).toContain(`Revenue: ${usd(before)} → ${usd(after)}`);
     expect(w45[0]?.body.html).toContain('Revised: data for');
+    // The revised email replaces the period's kept copy, and the index marks it revision 1.
+    const kept = (await h.getText('reports/e2e/2026-W45/report.html')) ?? '';
+    expect(kept).toContain('Revised: data for');
+    expect(kept).toContain(`Revenue: ${usd(before)} → ${usd(after)}`);
+    const index = JSON.parse((await h.getText('reports/e2e/index.json')) ?? '{}') as {
+      entries: { periodKey: string; revision: number }[];
+    };
+    expect(index.entries.find((e) => e.periodKey === '2026-W45')?.revision).toBe(1);
   });
 
   it('sends exactly one revised email per recipient and revision for a late file', async () => {

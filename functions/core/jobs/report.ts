@@ -421,16 +421,24 @@ async function deliverReport(
 
 /**
  * The email as anyone with an archive link (or a dry run) sees it: its unsubscribe link
- * carries no token (nobody's), the placeholder replaced by the bare route.
+ * carries no token (nobody's), the placeholder replaced by the bare route; the charts, which
+ * the email carries as `cid:` parts, inlined as `data:` URLs, so the one object opens whole
+ * through a presigned link (a relative image URL would need a signature of its own).
  */
 function sharedCopy(prepared: Prepared): { html: string; text: string } {
   const { rendered, links } = prepared;
-  if (!links) return { html: rendered.html, text: rendered.text };
+  let { html, text } = rendered;
+  for (const image of rendered.images) {
+    html = html.replaceAll(
+      `cid:${image.cid}`,
+      `data:${image.contentType};base64,${image.content.toString('base64')}`,
+    );
+  }
+  if (!links) return { html, text };
   const bare = sharedUnsubscribeUrl(links);
-  return {
-    html: rendered.html.replaceAll(links.unsubscribe, bare),
-    text: rendered.text.replaceAll(links.unsubscribe, bare),
-  };
+  html = html.replaceAll(links.unsubscribe, bare);
+  text = text.replaceAll(links.unsubscribe, bare);
+  return { html, text };
 }
 
 /**
