@@ -181,7 +181,7 @@ async function compute<T>(
   options: { config?: ReportConfigInput; periods?: string[]; data?: Data } = {},
 ): Promise<T> {
   const config = parseConfig(options.config ?? {});
-  const periods = (options.periods ?? ['2026-W12']).map((k) => parsePeriodKey(k, 'UTC'));
+  const periods = (options.periods ?? ['2026-W12']).map((k) => parsePeriodKey(k, config.timezone));
   const data = options.data ?? DATA;
   return withDuck(async (db) => {
     await createDatasetTables(db);
@@ -264,6 +264,46 @@ describe('at-risk signals', () => {
   it('lists every signal of a customer, in a fixed order', async () => {
     const reasons = await reasonsAtW12(['m']);
     expect(reasons).toEqual({ m: ['NPS 3 on 2026-03-18', '1 open ticket, 0 days old'] });
+  });
+
+  it('puts an event in the week of its local time when a boundary is not on the hour', async () => {
+    // Prepare: Lord Howe Island leaves summer time (+11:00 → +10:30) on Sunday 5 April 2026,
+    // so its week starts move by half an hour: W11 = 2026-03-08T13:00Z, W12 03-15, W13 03-22,
+    // W14 03-29 (all 13:00Z), W15 = 04-05T13:30Z. z: 4 events at the first millisecond of
+    // each of W11–W14, 6 at the last millisecond of W14, 1 at the first of W15. Trailing
+    // (4 + 4 + 4 + 10) / 4 = 5.5, lowest 4, now 1 ≤ 2.75 → flagged, (5.5 − 1) / 5.5 = 81.8 %
+    // → "−81 % (1 vs 5.5)". One millisecond off at 13:30Z, it reads 0 vs 5.8 or 7 vs 4.0.
+    const starts = ['2026-03-08T13:00', '2026-03-15T13:00', '2026-03-22T13:00', '2026-03-29T13:00'];
+    const w15 = at('2026-04-05T13:30:00Z');
+    const event = (t: number): EventRow => ({
+      user_id: 'z',
+      occurred_at: t,
+      event_type: 'app_open',
+      event_id: undefined,
+      feature: undefined,
+      page: undefined,
+      session_id: undefined,
+    });
+    const rows = [
+      ...starts.flatMap((start) => Array.from({ length: 4 }, () => event(at(`${start}:00Z`)))),
+      ...Array.from({ length: 6 }, () => event(w15 - 1)),
+      event(w15),
+    ];
+
+    // Act
+    const found = await compute(
+      async (c, index) => (await c.atRisk.reasonsFor(index('2026-W15'), ['z'])).get('z'),
+      {
+        config: { timezone: 'Australia/Lord_Howe' },
+        periods: ['2026-W15'],
+        data: { events: [rows] },
+      },
+    );
+
+    // Assess
+    expect(found?.map((r) => r.detail)).toEqual([
+      'activity −81 % vs its 4-period average (1 vs 5.5)',
+    ]);
   });
 
   it('does not count open tickets when no ticket has a resolved_at', async () => {
