@@ -18,7 +18,8 @@
 import type { PeriodPlan } from '../metrics/plan';
 import type { Duck } from './db';
 
-async function fill(
+/** Creates (or replaces) `table` and appends `rows`, every value a BIGINT or NULL. */
+export async function fillTable(
   db: Duck,
   table: string,
   columns: string,
@@ -42,13 +43,13 @@ async function fill(
 }
 
 export async function createPlanTables(db: Duck, plan: PeriodPlan): Promise<void> {
-  await fill(
+  await fillTable(
     db,
     'plan_periods',
     'i BIGINT, start_ms BIGINT, end_ms BIGINT',
     plan.periods.map((p, i) => [i, p.start, p.end]),
   );
-  await fill(
+  await fillTable(
     db,
     'plan_boundaries',
     'k BIGINT, t BIGINT',
@@ -58,9 +59,12 @@ export async function createPlanTables(db: Duck, plan: PeriodPlan): Promise<void
   for (const pair of [...plan.own, ...plan.trailing.flat()]) {
     pairs.set(`${pair.startK}:${pair.endK}`, [pair.startK, pair.endK, pair.start, pair.end]);
   }
-  await fill(db, 'plan_pairs', 'start_k BIGINT, end_k BIGINT, start_ms BIGINT, end_ms BIGINT', [
-    ...pairs.values(),
-  ]);
+  await fillTable(
+    db,
+    'plan_pairs',
+    'start_k BIGINT, end_k BIGINT, start_ms BIGINT, end_ms BIGINT',
+    [...pairs.values()],
+  );
   const days: (number | null)[][] = [];
   for (let d = 0; d + 1 < plan.dayStarts.length; d++) {
     const period = plan.dayPeriod[d] as number;
@@ -71,8 +75,8 @@ export async function createPlanTables(db: Duck, plan: PeriodPlan): Promise<void
       period < 0 ? null : period,
     ]);
   }
-  await fill(db, 'plan_days', 'd BIGINT, start_ms BIGINT, end_ms BIGINT, period BIGINT', days);
-  await fill(
+  await fillTable(db, 'plan_days', 'd BIGINT, start_ms BIGINT, end_ms BIGINT, period BIGINT', days);
+  await fillTable(
     db,
     'plan_mau',
     'i BIGINT, start_ms BIGINT, end_ms BIGINT',
@@ -82,7 +86,7 @@ export async function createPlanTables(db: Duck, plan: PeriodPlan): Promise<void
       plan.dayStarts[r.mauHi] as number,
     ]),
   );
-  await fill(
+  await fillTable(
     db,
     'plan_first_week',
     'i BIGINT, start_ms BIGINT, end_ms BIGINT',

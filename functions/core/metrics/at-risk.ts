@@ -17,6 +17,7 @@
  */
 import type { ReportConfig } from '../config';
 import type { Duck } from '../duck/db';
+import { fillTable } from '../duck/plan-tables';
 import type { AtRiskReason, AtRiskSubscriber, ConsistencyIssue, Snapshot } from '../snapshot';
 import { formatInstantWithOffset, shiftPeriod } from '../time/periods';
 import type { PeriodPlan } from './plan';
@@ -184,32 +185,18 @@ async function createWindowHours(
     const from = bounds[k] as number;
     return startOf.get(from) === bounds[k + 1] ? from : null;
   };
-  await db.run(
-    'CREATE OR REPLACE TEMP TABLE ar_hours (h INTEGER, w0 BIGINT, split BIGINT, w1 BIGINT)',
-  );
   const start = bounds[0] ?? 0;
   const end = bounds[bounds.length - 1] ?? 0;
-  const appender = await db.connection.createAppender('ar_hours', 'main', 'temp');
-  try {
-    let k = 0;
-    for (let h = 0, t = start; t < end; h++, t += BUCKET_MS) {
-      while ((bounds[k + 1] as number) <= t) k++;
-      const next = bounds[k + 1] as number;
-      const inside = next < t + BUCKET_MS && next < end;
-      const w0 = segment(k);
-      const w1 = inside ? segment(k + 1) : w0;
-      appender.appendInteger(h);
-      if (w0 === null) appender.appendNull();
-      else appender.appendBigInt(BigInt(w0));
-      appender.appendBigInt(BigInt(inside ? next : t + BUCKET_MS));
-      if (w1 === null) appender.appendNull();
-      else appender.appendBigInt(BigInt(w1));
-      appender.endRow();
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
+  const rows: (number | null)[][] = [];
+  let k = 0;
+  for (let h = 0, t = start; t < end; h++, t += BUCKET_MS) {
+    while ((bounds[k + 1] as number) <= t) k++;
+    const next = bounds[k + 1] as number;
+    const inside = next < t + BUCKET_MS && next < end;
+    const w0 = segment(k);
+    rows.push([h, w0, inside ? next : t + BUCKET_MS, inside ? segment(k + 1) : w0]);
   }
+  await fillTable(db, 'ar_hours', 'h BIGINT, w0 BIGINT, split BIGINT, w1 BIGINT', rows);
   return { start, end };
 }
 
@@ -320,19 +307,16 @@ export async function loadAtRisk(
   const n = options.trailingPeriods;
   const windows: string[] = [];
   const spans: string[] = [];
+  const shifted: { start: number; end: number }[] = [];
   plan.periods.forEach((period, i) => {
     for (let k = 0; k <= n; k++) {
       const p = k === 0 ? period : shiftPeriod(period, -k);
+      shifted.push(p);
       windows.push(`(${i}, ${k}, ${p.start}, ${p.end})`);
       if (k === n) spans.push(`(${i}, ${p.start}, ${period.end})`);
     }
   });
-  const hours = await createWindowHours(
-    db,
-    plan.periods.flatMap((period) =>
-      Array.from({ length: n + 1 }, (_, k) => (k === 0 ? period : shiftPeriod(period, -k))),
-    ),
-  );
+  const hours = await createWindowHours(db, shifted);
   await db.run(SIGNALS_SQL(windows.join(', '), spans.join(', ')), {
     hours_start: hours.start,
     hours_end: hours.end,
