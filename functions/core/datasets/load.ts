@@ -624,22 +624,25 @@ async function lookCsv(
  * skips a line longer than its buffer (`READER_BUFFERS`, 32 MiB) without an error
  * or a reject: a file with a 300 MB line lost that row and kept the others without a word.
  * Such a file goes to the exact readers (csv.ts, `eachJsonLine`), which refuse it whole.
- * Only a file bigger than a record can hold one; the scan looks for LF bytes only.
+ * Only a file bigger than a record can hold one. The scan looks for LF bytes only, and only
+ * at each chunk's ends: a chunk (1 MiB) is shorter than a record, so a line longer than a
+ * record spans chunks and its length is the run from the last LF of one chunk to the first
+ * LF of a later one (a scan of every line cost 0.12–0.16 s on 380 MB, this one 0.10, which
+ * is reading the file).
  */
-async function hasOverlongLine(path: string): Promise<boolean> {
+export async function hasOverlongLine(path: string): Promise<boolean> {
   if ((await stat(path)).size <= MAX_RECORD_BYTES) return false;
   let run = 0;
   let found = false;
   await eachChunk(path, (chunk) => {
-    let position = 0;
-    for (;;) {
-      const lf = chunk.indexOf(LF, position);
-      run += (lf < 0 ? chunk.length : lf) - position;
-      if (run > MAX_RECORD_BYTES) found = true;
-      if (lf < 0 || found) break;
-      run = 0;
-      position = lf + 1;
+    const first = chunk.indexOf(LF);
+    if (first < 0) {
+      run += chunk.length;
+    } else {
+      if (run + first > MAX_RECORD_BYTES) found = true;
+      run = chunk.length - chunk.lastIndexOf(LF) - 1;
     }
+    if (run > MAX_RECORD_BYTES) found = true;
     return !found;
   });
   return found;

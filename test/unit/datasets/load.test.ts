@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetName } from '../../../functions/core/config';
+import { MAX_RECORD_BYTES } from '../../../functions/core/datasets/csv';
 import { MissingColumnError, UnreadableFileError } from '../../../functions/core/datasets/errors';
-import { loadExport } from '../../../functions/core/datasets/load';
+import { hasOverlongLine, loadExport } from '../../../functions/core/datasets/load';
 import type { ReadOptions, ReadStats } from '../../../functions/core/datasets/rules';
 import { type Duck, sqlString, withDuck } from '../../../functions/core/duck/db';
 import { createDatasetTables } from '../../../functions/core/duck/tables';
@@ -332,6 +333,34 @@ describe('loadExport', () => {
         ],
       ]);
     });
+  });
+});
+
+describe('hasOverlongLine', () => {
+  const MiB = 1024 * 1024;
+  /** `before` bytes of short lines, then one line of `length` bytes (no LF), then `after`. */
+  function withLine(before: number, length: number, after: string): Buffer {
+    const head = `${'x'.repeat(before - 1)}\n`;
+    return Buffer.concat([Buffer.from(head), Buffer.alloc(length, 'y'), Buffer.from(after)]);
+  }
+
+  it('finds a line one byte longer than a record wherever it starts and ends', async () => {
+    // Starts 3 bytes before a 1 MiB chunk boundary, and a line ends exactly on one.
+    for (const before of [MiB - 3, MiB, 1, 2 * MiB + 5]) {
+      const fits = await fileWith(withLine(before, MAX_RECORD_BYTES, '\nz\n'));
+      const over = await fileWith(withLine(before, MAX_RECORD_BYTES + 1, '\nz\n'));
+      const overAtEnd = await fileWith(withLine(before, MAX_RECORD_BYTES + 1, ''));
+      expect(await hasOverlongLine(fits), `fits, before ${before}`).toBe(false);
+      expect(await hasOverlongLine(over), `over, before ${before}`).toBe(true);
+      expect(await hasOverlongLine(overAtEnd), `over at the end, before ${before}`).toBe(true);
+    }
+  });
+
+  it('lets many short lines and a file without LF of a record or less through', async () => {
+    const lines = await fileWith('a,b,c\n'.repeat(4 * 1024 * 1024));
+    const noLf = await fileWith(Buffer.alloc(MAX_RECORD_BYTES, 'y'));
+    expect(await hasOverlongLine(lines)).toBe(false);
+    expect(await hasOverlongLine(noLf)).toBe(false);
   });
 });
 
