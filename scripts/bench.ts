@@ -1,6 +1,7 @@
 /**
  * Engine throughput: `npm run bench -- [--dataset events|orders] [--rows <millions>]
- * [--users <millions>] [--periods <n>] [--gzip] [--parquet] [--duckdb] [--render] [--models]`.
+ * [--users <millions>] [--periods <n>] [--memory <MiB>] [--threads <n>] [--gzip] [--parquet]
+ * [--duckdb] [--render] [--models]`.
  *
  * Writes N million seeded `events` (or `orders`) rows (default 2) as a CSV file in a
  * temporary folder, then runs `computeSnapshots` on it for the week 2026-W47 (and the weeks
@@ -50,7 +51,9 @@ Options:
   --gzip             also time the same rows as .csv.gz
   --parquet          also time the same rows as .parquet (typed columns)
   --memory <MiB>     DuckDB memory_limit of the engine (spilling to a temp folder), as in
-                     Lambda (256 at 1024 MB), tables in a database file; default DuckDB's
+                     Lambda (128 at 1024 MB), tables in a database file; default DuckDB's
+  --threads <n>      DuckDB threads of the engine, as in Lambda (1 below 1,769 MB of
+                     memory); default DuckDB's (one per core)
   --duckdb           also time plain DuckDB (2 threads) on the same CSV file computing only
                      the headline numbers of 2026-W47, print engine ÷ DuckDB, and check
                      that they equal the engine's (MATCH / MISMATCH)
@@ -183,12 +186,18 @@ interface Measurement {
   purchaseFrequency: number | null;
 }
 
+/** The engine's DuckDB settings, as Lambda sets them (functions/adapters/engine-env.ts). */
+interface EngineLimits {
+  memoryMb: number | undefined;
+  threads: number | undefined;
+}
+
 /** Runs in the child process: the engine on one file, with nothing else in memory. */
 async function measure(
   path: string,
   periods: number,
   dataset: BenchDataset,
-  memoryMb: number | undefined,
+  limits: EngineLimits,
 ): Promise<Measurement> {
   const config = parseConfig({});
   const week = parsePeriodKey(WEEK, config.timezone);
@@ -213,9 +222,12 @@ async function measure(
     },
     // The CLV models have their own benchmark (--models): here the SQL engine alone.
     modelPeriods: [],
-    ...(memoryMb === undefined
-      ? {}
-      : { duck: { memoryLimitMb: memoryMb, tempDirectory: join(dirname(path), 'spill') } }),
+    duck: {
+      ...(limits.memoryMb === undefined
+        ? {}
+        : { memoryLimitMb: limits.memoryMb, tempDirectory: join(dirname(path), 'spill') }),
+      ...(limits.threads === undefined ? {} : { threads: limits.threads }),
+    },
   });
   const seconds = (performance.now() - started) / 1000;
   const last = snapshots[snapshots.length - 1];
@@ -240,7 +252,7 @@ function runChild(
   path: string,
   periods: number,
   dataset: BenchDataset,
-  memoryMb: number | undefined,
+  limits: EngineLimits,
 ): Measurement {
   const child = spawnSync(
     process.execPath,
@@ -254,7 +266,8 @@ function runChild(
       String(periods),
       '--dataset',
       dataset,
-      ...(memoryMb === undefined ? [] : ['--memory', String(memoryMb)]),
+      ...(limits.memoryMb === undefined ? [] : ['--memory', String(limits.memoryMb)]),
+      ...(limits.threads === undefined ? [] : ['--threads', String(limits.threads)]),
     ],
     { cwd: PROJECT, encoding: 'utf8', maxBuffer: 1 << 20 },
   );
@@ -476,6 +489,7 @@ const OPTIONS = {
   dataset: { type: 'string' },
   parquet: { type: 'boolean' },
   memory: { type: 'string' },
+  threads: { type: 'string' },
   periods: { type: 'string' },
   gzip: { type: 'boolean' },
   duckdb: { type: 'boolean' },
@@ -497,9 +511,12 @@ async function main(argv: string[]): Promise<number> {
   if (dataset !== 'events' && dataset !== 'orders') {
     throw new UsageError(`--dataset must be events or orders (got "${dataset}")`);
   }
-  const memoryMb = numberFlag('memory', values.memory, { integer: true, min: 64 });
+  const limits: EngineLimits = {
+    memoryMb: numberFlag('memory', values.memory, { integer: true, min: 64 }),
+    threads: numberFlag('threads', values.threads, { integer: true, min: 1 }),
+  };
   if (values.measure) {
-    process.stdout.write(JSON.stringify(await measure(values.measure, periods, dataset, memoryMb)));
+    process.stdout.write(JSON.stringify(await measure(values.measure, periods, dataset, limits)));
     return 0;
   }
   const millions = numberFlag('rows', values.rows, { exclusiveMin: 0 }) ?? 2;
@@ -521,9 +538,10 @@ async function main(argv: string[]): Promise<number> {
     );
     console.log(
       `Node ${process.version}; computeSnapshots for ${periods} week(s) ending ${WEEK}, in a fresh process` +
-        `${memoryMb === undefined ? '' : `, DuckDB memory_limit ${memoryMb} MiB`}\n`,
+        `${limits.memoryMb === undefined ? '' : `, DuckDB memory_limit ${limits.memoryMb} MiB`}` +
+        `${limits.threads === undefined ? '' : `, ${limits.threads} DuckDB thread(s)`}\n`,
     );
-    const plain = runChild(csv, periods, dataset, memoryMb);
+    const plain = runChild(csv, periods, dataset, limits);
     printMeasurement(`${dataset}.csv`, plain, csvBytes, csvBytes);
     if (values.duckdb) {
       console.log('');
@@ -540,7 +558,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(`\n(gzip'd in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
       printMeasurement(
         `${dataset}.csv.gz`,
-        runChild(gz, periods, dataset, memoryMb),
+        runChild(gz, periods, dataset, limits),
         gzBytes,
         csvBytes,
       );
@@ -551,7 +569,7 @@ async function main(argv: string[]): Promise<number> {
       await writeParquet(csv, parquet);
       const parquetBytes = (await stat(parquet)).size;
       console.log(`\n(Parquet written in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-      const m = runChild(parquet, periods, dataset, memoryMb);
+      const m = runChild(parquet, periods, dataset, limits);
       printMeasurement(`${dataset}.parquet`, m, parquetBytes, csvBytes);
       const same =
         JSON.stringify({ ...plain, seconds: 0, maxRssMb: 0, bytes: 0 }) ===

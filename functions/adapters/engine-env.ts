@@ -4,14 +4,15 @@
  * derives from the function's memory, and the parsing the handlers do on their first
  * invocation (`sharedEngineSettings`).
  *
- * - DuckDB's memory limit is half the function's memory, but leaves at least 768 MB to the
+ * - DuckDB's memory limit is half the function's memory, but leaves at least 896 MB to the
  *   rest of the process (and is never below 128 MB): the loaded bundle and DuckDB's library
  *   alone are about 210 MiB of RSS before any data (scripts/bench-cold-start.ts), then come
  *   the email render and DuckDB's allocations outside its buffer manager, which the limit
- *   does not count. Measured on 10 M events of 1 M users (BENCHMARKS.md), with the tables
- *   in a compressed database file (duck/db.ts): a 256 MiB limit peaked at 502 MB of RSS and
- *   a 512 MiB one at 743 MB, in the same time (the compressed rows hardly spill), so at the
- *   default 1024 MB the limit is 256 MB and the process stays within half the function.
+ *   does not count (sampled on 10 M events of 1 M users against `duckdb_memory()`: 230 MB
+ *   counted when the process held 540–654 MB). With the tables in a compressed database
+ *   file (duck/db.ts), one thread as at 1024 MB, a 256 MiB limit peaked at 653–703 MB of
+ *   RSS and a 128 MiB one at 471–485 MB (BENCHMARKS.md; the compressed rows hardly spill,
+ *   so the smaller limit costs little time), so at the default 1024 MB the limit is 128 MB.
  * - DuckDB spills to a folder under /tmp, the only writable place in Lambda (an in-memory
  *   database would otherwise spill to `.tmp` in the working directory, /var/task, which is
  *   read-only), and keeps its tables in a database file there (duck/db.ts); so does the
@@ -43,7 +44,7 @@ export const ENGINE_ENV = {
 /** Share of the function's memory given to DuckDB… */
 export const DUCKDB_MEMORY_SHARE = 0.5;
 /** …leaving at least this many MB to the rest of the process. */
-export const NODE_MEMORY_RESERVE_MB = 768;
+export const NODE_MEMORY_RESERVE_MB = 896;
 /** DuckDB's memory limit is never below this many MB. */
 export const MIN_DUCKDB_MEMORY_MB = 128;
 /** Lambda gives one vCPU's worth of CPU time per this many MB of memory. */

@@ -45,13 +45,13 @@ describe('the engine in the stack', () => {
 
       // Assess
       expect(variables, fn.name).toMatchObject({
-        DUCKDB_MEMORY_LIMIT_MB: '256',
+        DUCKDB_MEMORY_LIMIT_MB: '128',
         DUCKDB_TEMP_DIRECTORY: '/tmp/duckdb-spill',
         DUCKDB_THREADS: '1',
         ENGINE_SCRATCH_DIRECTORY: '/tmp/engine-exports',
       });
       expect(settings).toEqual({
-        duck: { memoryLimitMb: 256, tempDirectory: '/tmp/duckdb-spill', threads: 1 },
+        duck: { memoryLimitMb: 128, tempDirectory: '/tmp/duckdb-spill', threads: 1 },
         scratchDirectory: '/tmp/engine-exports',
       });
     }

@@ -18,22 +18,22 @@ import { withDuck } from '../../../functions/core/duck/db';
 
 describe('engineEnvironment', () => {
   it('gives DuckDB memory, one thread, a spill folder and a scratch folder under /tmp', () => {
-    // 1024 less 768 for the rest of the process (less than half of 1024).
+    // 1024 less 896 for the rest of the process (less than half of 1024).
     expect(engineEnvironment(1024)).toEqual({
-      DUCKDB_MEMORY_LIMIT_MB: '256',
+      DUCKDB_MEMORY_LIMIT_MB: '128',
       DUCKDB_TEMP_DIRECTORY: '/tmp/duckdb-spill',
       DUCKDB_THREADS: '1',
       ENGINE_SCRATCH_DIRECTORY: '/tmp/engine-exports',
     });
   });
 
-  it('gives DuckDB half of a large function, leaves the rest at least 768 MB, and 128 at least', () => {
+  it('gives DuckDB half of a large function, leaves the rest at least 896 MB, and 128 at least', () => {
     // The loaded bundle alone is about 210 MiB of RSS (BENCHMARKS.md, Lambda cold start), and
-    // 10 M events peaked at 246 MB beyond a 256 MiB limit (BENCHMARKS.md).
+    // 10 M events peaked at 343–447 MB beyond a 128–256 MiB limit (BENCHMARKS.md).
     expect(engineEnvironment(512).DUCKDB_MEMORY_LIMIT_MB).toBe('128');
     expect(engineEnvironment(768).DUCKDB_MEMORY_LIMIT_MB).toBe('128');
-    expect(engineEnvironment(1280).DUCKDB_MEMORY_LIMIT_MB).toBe('512');
-    expect(engineEnvironment(1536).DUCKDB_MEMORY_LIMIT_MB).toBe('768');
+    expect(engineEnvironment(1280).DUCKDB_MEMORY_LIMIT_MB).toBe('384');
+    expect(engineEnvironment(1536).DUCKDB_MEMORY_LIMIT_MB).toBe('640');
     expect(engineEnvironment(2048).DUCKDB_MEMORY_LIMIT_MB).toBe('1024');
   });
 
@@ -94,7 +94,22 @@ describe('DuckDB with the Lambda settings', () => {
     );
 
     // Assess: the limit is given in MiB, as Lambda counts the function's memory.
-    expect(settings).toEqual({ memory: '256.0 MiB', temp: '/tmp/duckdb-spill', threads: 1 });
+    expect(settings).toEqual({ memory: '128.0 MiB', temp: '/tmp/duckdb-spill', threads: 1 });
+  });
+
+  it('returns freed memory to the system under a limit, and keeps DuckDB’s cache without one', async () => {
+    const read = (options: Parameters<typeof withDuck>[1]) =>
+      withDuck(
+        (db) =>
+          db.one<{ flush: string; bulk: string }>(
+            `SELECT current_setting('allocator_flush_threshold') AS flush,
+                    current_setting('allocator_bulk_deallocation_flush_threshold') AS bulk`,
+          ),
+        options,
+      );
+    const { duck } = readEngineEnv(engineEnvironment(1024));
+    expect(await read(duck)).toEqual({ flush: '1.0 MiB', bulk: '1.0 MiB' });
+    expect(await read({})).toEqual({ flush: '128.0 MiB', bulk: '512.0 MiB' });
   });
 });
 
