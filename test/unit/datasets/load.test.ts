@@ -191,6 +191,45 @@ describe('loadExport', () => {
     }
   });
 
+  it('reads the toISOString shape at every field edge exactly as makeTimestampParser does', async () => {
+    // Prepare: the shape the fast GLOB path takes, with each field at and beyond its range.
+    const texts: string[] = [];
+    for (const month of ['00', '01', '02', '09', '10', '12', '13', '19']) {
+      for (const day of ['00', '01', '28', '29', '30', '31', '32', '39']) {
+        texts.push(`2024-${month}-${day}T12:00:00.000Z`, `2026-${month}-${day}T12:00:00.000Z`);
+      }
+    }
+    for (const hour of ['00', '09', '10', '19', '20', '23', '24', '25', '29', '30', '99']) {
+      for (const rest of ['00:00.000', '59:59.999', '60:00.000', '00:60.000', '30:00.000']) {
+        texts.push(`2026-03-29T${hour}:${rest}Z`);
+      }
+    }
+    texts.push('0000-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '2026-10-12T00:00:01.327z');
+    const csv = ['customer_id,created_at', ...texts.map((t, i) => `c${i},${t}`)].join('\n');
+    const path = await fileWith(csv);
+
+    for (const timezone of ['Europe/Berlin', 'UTC']) {
+      await withTables(async (db) => {
+        // Act
+        const { rejects } = await load(db, 'customers', 'c.csv', path, 0, { timezone });
+
+        // Assess: accepted or rejected, and the instant, as the TypeScript parser has it.
+        const parse = makeTimestampParser(timezone);
+        const stored = new Map(
+          (await storedRows(db, 'customers')).map(({ row }) => [row.customer_id, row.created_at]),
+        );
+        const rejected = new Set(
+          rejects.map((r) => (r.record as Record<string, string>).customer_id),
+        );
+        texts.forEach((text, i) => {
+          const got = rejected.has(`c${i}`) ? null : stored.get(`c${i}`);
+          expect([timezone, text, got]).toEqual([timezone, text, parse(text)]);
+        });
+        expect(rejected.size).toBeGreaterThan(100);
+      });
+    }
+  });
+
   it('reads decimals as the plain decimals Number reads, and nothing else', async () => {
     // Prepare: plain decimals and what looks like one (exponents, separators, signs alone).
     const random = mulberry32(7);
