@@ -8,7 +8,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ArchiveReader } from '../core/jobs/links';
 import { LinkSigner, linksBaseUrl, type ReportLinks } from '../core/report/links';
 import { EnvError, requireVar } from './env';
-import { createSecretsClient, type SecretReader, secretReader } from './secrets';
+import { type SecretReader, sharedSecretReader } from './secrets';
 
 export const LINKS_ENV = {
   baseUrl: 'LINKS_BASE_URL',
@@ -115,7 +115,7 @@ export class S3ArchiveReader implements ArchiveReader {
  */
 export function cachedReportLinks(
   source: Source = process.env,
-  reader: () => SecretReader = () => secretReader(createSecretsClient()),
+  reader: () => SecretReader = sharedSecretReader,
 ): () => Promise<ReportLinks | undefined> {
   let pending: Promise<ReportLinks | undefined> | undefined;
   return () => {

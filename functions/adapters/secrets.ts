@@ -45,3 +45,15 @@ async function read(client: SecretsManagerClient, secretId: string): Promise<str
   }
   return out.SecretString;
 }
+
+let shared: SecretReader | undefined;
+
+/**
+ * The process's one reader, built on first use (a function that reads no secret never
+ * builds a client): the Slack webhook (webhook.ts) and the links' signing key (links.ts)
+ * share its client and its cache.
+ */
+export function sharedSecretReader(): SecretReader {
+  shared ??= secretReader(createSecretsClient());
+  return shared;
+}
