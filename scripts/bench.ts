@@ -1,7 +1,7 @@
 /**
  * Engine throughput: `npm run bench -- [--dataset events|orders] [--rows <millions>]
  * [--users <millions>] [--periods <n>] [--memory <MiB>] [--threads <n>] [--gzip] [--parquet]
- * [--duckdb] [--render] [--models]`.
+ * [--duckdb] [--repeat <n>] [--render] [--models]`.
  *
  * Writes N million seeded `events` (or `orders`) rows (default 2) as a CSV file in a
  * temporary folder, then runs `computeSnapshots` on it for the week 2026-W47 (and the weeks
@@ -57,6 +57,8 @@ Options:
   --duckdb           also time plain DuckDB (2 threads) on the same CSV file computing only
                      the headline numbers of 2026-W47, print engine ÷ DuckDB, and check
                      that they equal the engine's (MATCH / MISMATCH)
+  --repeat <n>       run the engine (and with --duckdb the plain queries) n times,
+                     alternating, and report the median of each (default 1)
   --render           also run scripts/bench-render.ts (the email render)
   --models           also run scripts/bench-models.ts (the CLV models)
   --keep             keep the generated file and print its path
@@ -286,22 +288,36 @@ function runScript(script: string): void {
 
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
+/** The runs' seconds, when there was more than one: ` (median of 3: 4.10, 3.90, 4.30)`. */
+function runsNote(seconds: readonly number[]): string {
+  return seconds.length < 2
+    ? ''
+    : ` (median of ${seconds.length}: ${seconds.map((x) => x.toFixed(2)).join(', ')})`;
+}
+
+/** The element of median seconds (the lower middle one of an even count). */
+function median<T>(items: readonly T[], seconds: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => seconds(a) - seconds(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)] as T;
+}
+
 function printMeasurement(
   label: string,
   m: Measurement,
   fileBytes: number,
   csvBytes: number,
+  runs: readonly Measurement[] = [m],
 ): void {
   console.log(
     [
       `${label}:`,
       `  rows        ${m.rows.toLocaleString('en-US')} (${m.rejected} rejected)`,
       `  bytes       ${fileBytes.toLocaleString('en-US')} (${mb(fileBytes).toFixed(1)} MB on disk)`,
-      `  seconds     ${m.seconds.toFixed(2)}`,
+      `  seconds     ${m.seconds.toFixed(2)}${runsNote(runs.map((r) => r.seconds))}`,
       `  rows/s      ${Math.round(m.rows / m.seconds).toLocaleString('en-US')}`,
       // Of CSV text, so the plain and gzip'd runs compare.
       `  MB/s        ${(mb(csvBytes) / m.seconds).toFixed(1)} (of CSV text)`,
-      `  peak RSS    ${m.maxRssMb.toFixed(0)} MB`,
+      `  peak RSS    ${Math.max(...runs.map((r) => r.maxRssMb)).toFixed(0)} MB${runs.length < 2 ? '' : ' (highest of the runs)'}`,
       m.revenue === null
         ? `  ${WEEK}    WAU ${m.wau ?? 'null'}, DAU ${m.dau ?? 'null'}, MAU ${m.mau ?? 'null'}, feature usage ${m.featureUsage ?? 'null'} %`
         : `  ${WEEK}    revenue ${m.revenue}, orders ${m.orders}, purchase frequency ${m.purchaseFrequency}`,
@@ -446,18 +462,21 @@ async function runPlainDuckDb(
 }
 
 /** Prints plain DuckDB's figures, the ratio and whether the numbers equal the engine's. */
-function printPlainDuckDb(d: PlainDuckDb, m: Measurement, csvBytes: number): boolean {
+function printPlainDuckDb(runs: readonly PlainDuckDb[], m: Measurement, csvBytes: number): boolean {
+  const d = median(runs, (r) => r.seconds);
+  const kept = median(runs, (r) => r.keptSeconds).keptSeconds;
   const lines = [
     'plain duckdb (same CSV file, 2 threads, headline numbers only):',
-    `  seconds     ${d.seconds.toFixed(2)} (+ ${d.startSeconds.toFixed(2)} s to start the instance)`,
+    `  seconds     ${d.seconds.toFixed(2)} (+ ${d.startSeconds.toFixed(2)} s to start the instance)${runsNote(runs.map((r) => r.seconds))}`,
     `  MB/s        ${(mb(csvBytes) / d.seconds).toFixed(1)} (engine: ${(mb(csvBytes) / m.seconds).toFixed(1)})`,
     `  ratio       engine ÷ plain DuckDB = ${(m.seconds / d.seconds).toFixed(2)}`,
-    `  kept rows   ${d.keptSeconds.toFixed(2)} s = ${(d.keptSeconds / d.seconds).toFixed(2)} × plain: the same, storing the columns the engine keeps first`,
-    `              (DuckDB's own parsing, nothing validated or de-duplicated); engine ÷ this = ${(m.seconds / d.keptSeconds).toFixed(2)}`,
+    `  kept rows   ${kept.toFixed(2)} s = ${(kept / d.seconds).toFixed(2)} × plain: the same, storing the columns the engine keeps first${runsNote(runs.map((r) => r.keptSeconds))}`,
+    `              (DuckDB's own parsing, nothing validated or de-duplicated); engine ÷ this = ${(m.seconds / kept).toFixed(2)}`,
   ];
   let ok = true;
   for (const [name, duck, engine] of d.checks) {
-    const match = engine === duck;
+    // Every run's numbers, not only the median run's, must equal the engine's.
+    const match = runs.every((r) => r.checks.every(([n, x, e]) => n !== name || x === e));
     ok &&= match;
     lines.push(
       `  ${name.padEnd(11)} ${match ? 'MATCH' : 'MISMATCH'} (engine ${engine ?? 'null'}, DuckDB ${duck})`,
@@ -496,6 +515,7 @@ const OPTIONS = {
   render: { type: 'boolean' },
   models: { type: 'boolean' },
   keep: { type: 'boolean' },
+  repeat: { type: 'string' },
   measure: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
@@ -519,6 +539,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(await measure(values.measure, periods, dataset, limits)));
     return 0;
   }
+  const repeat = numberFlag('repeat', values.repeat, { integer: true, min: 1 }) ?? 1;
   const millions = numberFlag('rows', values.rows, { exclusiveMin: 0 }) ?? 2;
   const rows = Math.round(millions * 1_000_000);
   const userMillions = numberFlag('users', values.users, { exclusiveMin: 0 });
@@ -541,14 +562,20 @@ async function main(argv: string[]): Promise<number> {
         `${limits.memoryMb === undefined ? '' : `, DuckDB memory_limit ${limits.memoryMb} MiB`}` +
         `${limits.threads === undefined ? '' : `, ${limits.threads} DuckDB thread(s)`}\n`,
     );
-    const plain = runChild(csv, periods, dataset, limits);
-    printMeasurement(`${dataset}.csv`, plain, csvBytes, csvBytes);
+    // Engine and plain DuckDB alternate, so that both see the same machine state.
+    const week = parsePeriodKey(WEEK, parseConfig({}).timezone);
+    const engineRuns: Measurement[] = [];
+    const plainRuns: PlainDuckDb[] = [];
+    for (let i = 0; i < repeat; i++) {
+      const m = runChild(csv, periods, dataset, limits);
+      engineRuns.push(m);
+      if (values.duckdb) plainRuns.push(await runPlainDuckDb(csv, week, dataset, m));
+    }
+    const plain = median(engineRuns, (r) => r.seconds);
+    printMeasurement(`${dataset}.csv`, plain, csvBytes, csvBytes, engineRuns);
     if (values.duckdb) {
       console.log('');
-      const week = parsePeriodKey(WEEK, parseConfig({}).timezone);
-      if (!printPlainDuckDb(await runPlainDuckDb(csv, week, dataset, plain), plain, csvBytes)) {
-        status = 1;
-      }
+      if (!printPlainDuckDb(plainRuns, plain, csvBytes)) status = 1;
     }
     if (values.gzip) {
       const gz = join(dir, `${dataset}.csv.gz`);
