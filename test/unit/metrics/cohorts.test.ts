@@ -12,6 +12,7 @@ import { withDuck } from '../../../functions/core/duck/db';
 import { appendRows, createDatasetTables } from '../../../functions/core/duck/tables';
 import { computeSnapshots } from '../../../functions/core/engine';
 import { computeMetrics } from '../../../functions/core/metrics/compute';
+import { mulberry32 } from '../../../functions/core/models/simulate';
 import type { CohortMatrix } from '../../../functions/core/snapshot';
 import type { ExportFile } from '../../../functions/core/sources';
 import { parsePeriodKey } from '../../../functions/core/time/periods';
@@ -169,6 +170,73 @@ describe('cohorts', () => {
       { key: '2026-02', size: 1, customer: [100, 100, 0] },
       { key: '2026-04', size: 1, customer: [100] },
     ]);
+  });
+
+  it('matches a brute-force count in orders mode on seeded random orders', async () => {
+    // Prepare: 80 customers with 0–12 orders each (some refunds) over 24 UTC weeks ending
+    // with the reported week 2026-W20; the matrix holds W09 … W20, the window is 30 days.
+    const random = mulberry32(20261204);
+    const WEEK_MS = 7 * 86_400_000;
+    const W20 = parsePeriodKey('2026-W20', 'UTC');
+    const starts = Array.from({ length: 12 }, (_, j) => W20.start - (11 - j) * WEEK_MS);
+    const firstDay = W20.end - 24 * WEEK_MS;
+    const orders = [];
+    for (let c = 0; c < 80; c++) {
+      // Each customer's orders start in a random week of the 24, so cohorts are spread.
+      const from = firstDay + Math.floor(random() * 24) * WEEK_MS;
+      const minutes = (W20.end - from) / 60_000;
+      const count = Math.floor(random() * 13);
+      for (let k = 0; k < count; k++) {
+        // Whole minutes, and sometimes exactly on a week boundary or a minute before one.
+        const t =
+          random() < 0.1
+            ? Math.max(
+                from,
+                (starts[Math.floor(random() * 12)] as number) - (random() < 0.5 ? 0 : 60_000),
+              )
+            : from + Math.floor(random() * minutes) * 60_000;
+        const amount = random() < 0.15 ? -5 : 10;
+        orders.push(order(`o${c}_${k}`, `c${c}`, new Date(t).toISOString(), amount));
+      }
+    }
+    // Brute force, from the definitions: acquired at the first positive order; active at
+    // instant e with a positive order in [e − 30 d, e).
+    const positive = orders.filter((o) => o.amount > 0);
+    const acquired = new Map<string, number>();
+    for (const o of positive) {
+      acquired.set(o.customer_id, Math.min(acquired.get(o.customer_id) ?? Infinity, o.ordered_at));
+    }
+    const activeAt = (id: string, e: number) =>
+      positive.some(
+        (o) => o.customer_id === id && o.ordered_at >= e - 30 * 86_400_000 && o.ordered_at < e,
+      );
+    const expected = [];
+    for (let j = 0; j < 12; j++) {
+      const start = starts[j] as number;
+      const members = [...acquired].filter(([, t]) => t >= start && t < start + WEEK_MS);
+      if (members.length === 0) continue;
+      const customer = [];
+      for (let q = j; q < 12; q++) {
+        const end = (starts[q] as number) + WEEK_MS;
+        const active = members.filter(([id]) => activeAt(id, end)).length;
+        customer.push((active / members.length) * 100);
+      }
+      const week = String(9 + j).padStart(2, '0');
+      expected.push({ key: `2026-W${week}`, size: members.length, customer });
+    }
+
+    // Act
+    const m = (
+      await cohorts(
+        { timezone: 'UTC', activity: { mode: 'orders', activeWindowDays: 30 } },
+        ['2026-W20'],
+        { orders: [orders] },
+      )
+    ).get('2026-W20');
+
+    // Assess
+    expect(expected.length).toBeGreaterThan(6);
+    expect(m?.cohorts).toEqual(expected);
   });
 
   it('caps the matrix at the last 12 cohorts and 12 ages', async () => {
