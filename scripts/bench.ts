@@ -480,9 +480,10 @@ function printPlainDuckDb(runs: readonly PlainDuckDb[], m: Measurement, csvBytes
     `              (DuckDB's own parsing, nothing validated or de-duplicated); engine ÷ this = ${(m.seconds / kept).toFixed(2)}`,
   ];
   let ok = true;
-  for (const [name, duck, engine] of d.checks) {
-    // Every run's numbers, not only the median run's, must equal the engine's.
-    const match = runs.every((r) => r.checks.every(([n, x, e]) => n !== name || x === e));
+  for (const [k, [name, duck, engine]] of d.checks.entries()) {
+    // Every run's numbers (check k of each run), not only the median run's, must equal the
+    // engine's run it was paired with.
+    const match = runs.every((r) => r.checks[k]?.[1] === r.checks[k]?.[2]);
     ok &&= match;
     lines.push(
       `  ${name.padEnd(11)} ${match ? 'MATCH' : 'MISMATCH'} (engine ${engine ?? 'null'}, DuckDB ${duck})`,

@@ -11,8 +11,9 @@
  *   does not count (sampled on 10 M events of 1 M users against `duckdb_memory()`: 230 MB
  *   counted when the process held 540–654 MB). With the tables in a compressed database
  *   file (duck/db.ts), one thread as at 1024 MB, a 256 MiB limit peaked at 653–703 MB of
- *   RSS and a 128 MiB one at 471–485 MB (BENCHMARKS.md; the compressed rows hardly spill,
- *   so the smaller limit costs little time), so at the default 1024 MB the limit is 128 MB.
+ *   RSS and a 128 MiB one at 455–505 MB; with freed memory returned at once (duck/db.ts)
+ *   472–515 MB and 332–430 MB (BENCHMARKS.md; the compressed rows hardly spill, so the
+ *   smaller limit costs little time). So at the default 1024 MB the limit is 128 MB.
  * - DuckDB spills to a folder under /tmp, the only writable place in Lambda (an in-memory
  *   database would otherwise spill to `.tmp` in the working directory, /var/task, which is
  *   read-only), and keeps its tables in a database file there (duck/db.ts); so does the
