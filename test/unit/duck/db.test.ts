@@ -61,6 +61,21 @@ describe('Duck storage', () => {
     expect(readdirSync(root)).toEqual([]);
   });
 
+  it('checkpoints a database file as DuckDB does, and an in-memory database never', async () => {
+    // Prepare
+    root = mkdtempSync(join(tmpdir(), 'duck-db-'));
+    const threshold = (db: Duck) =>
+      db.one<{ v: string }>("SELECT current_setting('checkpoint_threshold') AS v");
+
+    // Act
+    const inFile = await withDuck(threshold, { tempDirectory: root });
+    const inMemory = await withDuck(threshold);
+
+    // Assess: 16 MiB is DuckDB's default; 1 TB is past any commit this job makes.
+    expect(inFile.v).toBe('16.0 MiB');
+    expect(inMemory.v).toBe('931.3 GiB');
+  });
+
   it('refuses a database file without a folder to put it in', async () => {
     await expect(Duck.open({ storage: 'file' })).rejects.toThrow(/needs a tempDirectory/);
   });
