@@ -340,6 +340,25 @@ function insertSql(load: Load, from: string, rec: string, where = ''): string {
 SELECT ${values.join(', ')}, ${load.fileOrdinal}, ${rec} FROM (${from}) ${where}`;
 }
 
+/** The rule query in flag mode: each row's typed values (`x_<column>`) and `bad`. */
+function flagQuery(
+  load: Load,
+  source: string,
+  columns: SourceColumn[],
+  options: { numbered: boolean; rowCheck?: { ok: string; reason: string } },
+): string {
+  return ruleQuery({
+    dataset: load.file.dataset,
+    source,
+    columns,
+    currency: load.options.currency,
+    localInstant: segmentTree(load.options.timezone),
+    mode: 'flag',
+    unnumbered: !options.numbered,
+    ...(options.rowCheck === undefined ? {} : { rowCheck: options.rowCheck }),
+  });
+}
+
 /**
  * The one-statement load: every row into the raw table, those that need a second look
  * marked with `_rec = −rn`. A source without `rn` (CSV, JSON Lines: no reader gives a
@@ -352,16 +371,7 @@ async function insertAll(
   columns: SourceColumn[],
   options: { numbered: boolean; rowCheck?: { ok: string; reason: string } },
 ): Promise<{ rows: number; marked: number }> {
-  const query = ruleQuery({
-    dataset: load.file.dataset,
-    source,
-    columns,
-    currency: load.options.currency,
-    localInstant: segmentTree(load.options.timezone),
-    mode: 'flag',
-    unnumbered: !options.numbered,
-    ...(options.rowCheck === undefined ? {} : { rowCheck: options.rowCheck }),
-  });
+  const query = flagQuery(load, source, columns, options);
   const table = rawTable(load.file.dataset);
   const file = `_file = ${load.fileOrdinal}`;
   const rec = options.numbered
@@ -648,13 +658,13 @@ export async function hasOverlongLine(path: string): Promise<boolean> {
   return found;
 }
 
-async function loadCsv(load: Load, rejects: Reject[]): Promise<number> {
-  const { db } = load;
-  await db.run(`DROP TABLE IF EXISTS ${CSV_ERRORS}`);
-  await db.run(`DROP TABLE IF EXISTS ${CSV_SCANS}`);
-  // A column that no rule can reject and no table keeps is not read: DuckDB's reader still
-  // counts its fields (a record with too many or too few is rejected all the same).
-  const columns: SourceColumn[] = load.columns.map((column) => ({
+/**
+ * The columns the CSV load reads. One that no rule can reject and no table keeps is not
+ * read: DuckDB's reader still counts its fields (a record with too many or too few is
+ * rejected all the same).
+ */
+function csvColumns(load: Load): SourceColumn[] {
+  return load.columns.map((column) => ({
     column,
     sql:
       column.index >= 0 && (textCanFail(column) || load.stored.has(column.name))
@@ -662,6 +672,13 @@ async function loadCsv(load: Load, rejects: Reject[]): Promise<number> {
         : null,
     type: 'text',
   }));
+}
+
+async function loadCsv(load: Load, rejects: Reject[]): Promise<number> {
+  const { db } = load;
+  await db.run(`DROP TABLE IF EXISTS ${CSV_ERRORS}`);
+  await db.run(`DROP TABLE IF EXISTS ${CSV_SCANS}`);
+  const columns = csvColumns(load);
   let fast: { rows: number; marked: number } | null = null;
   try {
     if (!(await hasOverlongLine(load.path))) {
@@ -978,6 +995,44 @@ export async function loadExport(
     await dropWorkTables(db);
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The query with which the load validates a plain CSV export in one scan before storing
+ * it: a relation of every record's typed values (`x_<column>`) and `bad` (it breaks a rule;
+ * the load then looks at it again for the reason). Its reader stores what DuckDB cannot
+ * split in the `ld_csv_errors` table. For benchmarks that measure the validation without
+ * the table (scripts/bench.ts); `db` must hold the dataset tables (`createDatasetTables`),
+ * which decide the columns read.
+ */
+export async function csvRuleSql(
+  db: Duck,
+  file: Pick<LocalExport, 'dataset' | 'key' | 'path'>,
+  options: ReadOptions,
+): Promise<string> {
+  if (formatOf(file.key)?.syntax !== 'csv' || formatOf(file.key)?.gzip) {
+    throw new RangeError(`csvRuleSql reads a plain .csv file, not ${file.key}`);
+  }
+  const bom = await checkStart(file.key, file.path, false);
+  const matched = matchHeader(
+    file.dataset,
+    file.key,
+    options,
+    await csvHeader(file.key, file.path, bom),
+  );
+  const stored = await storedColumns(db, file.dataset);
+  const load: Load = {
+    db,
+    file,
+    path: file.path,
+    bom,
+    fileOrdinal: 0,
+    options,
+    stored,
+    ...matched,
+  };
+  const columns = csvColumns(load);
+  return flagQuery(load, readCsvSql(load, columns), columns, { numbered: false });
 }
 
 /**

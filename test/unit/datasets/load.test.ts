@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetName } from '../../../functions/core/config';
 import { MAX_RECORD_BYTES } from '../../../functions/core/datasets/csv';
 import { MissingColumnError, UnreadableFileError } from '../../../functions/core/datasets/errors';
-import { hasOverlongLine, loadExport } from '../../../functions/core/datasets/load';
+import { csvRuleSql, hasOverlongLine, loadExport } from '../../../functions/core/datasets/load';
 import type { ReadOptions, ReadStats } from '../../../functions/core/datasets/rules';
 import { type Duck, sqlString, withDuck } from '../../../functions/core/duck/db';
 import { createDatasetTables } from '../../../functions/core/duck/tables';
@@ -368,6 +368,62 @@ describe('loadExport', () => {
           { user_id: 'u4', occurred_at: '2026-11-02', event_type: true, feature: ['a'] },
         ],
       ]);
+    });
+  });
+});
+
+describe('csvRuleSql', () => {
+  it('flags in one scan the rows the load rejects, and types the others as the load stores them', async () => {
+    // Prepare: columns in another order, a mapped name, a UTC instant, a Berlin wall time
+    // (CET, UTC+1, in November), a bad time and a row without a user.
+    const path = await fileWith(
+      [
+        'Type,user,occurred_at,event_id',
+        'login,u1,2026-11-02T10:00:00Z,e1',
+        'page_view,u2,2026-11-02 10:30,e2',
+        'login,u3,soon,e3',
+        'login,,2026-11-02T10:00:00Z,e4',
+      ].join('\n'),
+    );
+    const options: ReadOptions = { ...OPTIONS, columns: { user_id: 'user', event_type: 'Type' } };
+    const file = { dataset: 'events' as const, key: 'events/a.csv', path };
+
+    await withTables(async (db) => {
+      // Act
+      const sql = await csvRuleSql(db, file, options);
+      const flagged = await db.all(
+        `SELECT x_event_id AS id, x_user_id AS user_id, x_occurred_at AS t, x_event_type AS type, bad
+         FROM (${sql}) ORDER BY id`,
+      );
+      const { rejects } = await load(db, 'events', file.key, path, 0, options);
+      const stored = await db.all('SELECT event_id AS id, occurred_at AS t FROM raw_events');
+
+      // Assess
+      expect(flagged).toEqual([
+        { id: 'e1', user_id: 'u1', t: Date.UTC(2026, 10, 2, 10), type: 'login', bad: false },
+        { id: 'e2', user_id: 'u2', t: Date.UTC(2026, 10, 2, 9, 30), type: 'page_view', bad: false },
+        { id: 'e3', user_id: 'u3', t: null, type: 'login', bad: true },
+        { id: 'e4', user_id: null, t: Date.UTC(2026, 10, 2, 10), type: 'login', bad: true },
+      ]);
+      expect(rejects.map((r) => [r.line, r.column])).toEqual([
+        [4, 'occurred_at'],
+        [5, 'user_id'],
+      ]);
+      expect(stored).toEqual([
+        { id: 'e1', t: Date.UTC(2026, 10, 2, 10) },
+        { id: 'e2', t: Date.UTC(2026, 10, 2, 9, 30) },
+      ]);
+    });
+  });
+
+  it('reads only plain CSV', async () => {
+    const path = await fileWith('user_id,occurred_at,event_type\n');
+    await withTables(async (db) => {
+      for (const key of ['events/a.csv.gz', 'events/a.parquet', 'events/a.jsonl']) {
+        await expect(csvRuleSql(db, { dataset: 'events', key, path }, OPTIONS)).rejects.toThrow(
+          /plain \.csv/,
+        );
+      }
     });
   });
 });
