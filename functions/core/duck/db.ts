@@ -68,13 +68,13 @@ export class Duck {
     if (storage === 'file' && options.tempDirectory === undefined) {
       throw new RangeError('storage "file" needs a tempDirectory to hold the database file');
     }
-    if (storage === 'memory') {
+    if (storage === 'memory' && options.memoryLimitMb === undefined) {
       // No automatic checkpoints: an in-memory database is thrown away on close, so one only
       // compresses and merges its row groups. A commit past the default 16 MiB threshold runs
       // one, and a parallel insert leaves many part-filled row groups to merge: on 5 M orders
       // the commit of the record-numbering UPDATE took 0.8–1.1 s of its 0.9–1.2 s
-      // (BENCHMARKS.md). In a database file, checkpoints are what write the rows out of
-      // memory, so they stay.
+      // (BENCHMARKS.md). Under a memory limit the compression is worth it, and in a database
+      // file checkpoints are what write the rows out of memory: there they stay.
       settings.checkpoint_threshold = '1TB';
     }
     let file: string | null = null;

@@ -61,7 +61,7 @@ describe('Duck storage', () => {
     expect(readdirSync(root)).toEqual([]);
   });
 
-  it('checkpoints a database file as DuckDB does, and an in-memory database never', async () => {
+  it('checkpoints a database file and a limited memory as DuckDB does, unlimited memory never', async () => {
     // Prepare
     root = mkdtempSync(join(tmpdir(), 'duck-db-'));
     const threshold = (db: Duck) =>
@@ -69,10 +69,12 @@ describe('Duck storage', () => {
 
     // Act
     const inFile = await withDuck(threshold, { tempDirectory: root });
+    const limited = await withDuck(threshold, { memoryLimitMb: 256 });
     const inMemory = await withDuck(threshold);
 
     // Assess: 16 MiB is DuckDB's default; 1 TB is past any commit this job makes.
     expect(inFile.v).toBe('16.0 MiB');
+    expect(limited.v).toBe('16.0 MiB');
     expect(inMemory.v).toBe('931.3 GiB');
   });
 
