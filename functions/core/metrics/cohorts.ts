@@ -27,68 +27,71 @@ const PERIODS_TABLE = 'cohort_periods';
 /**
  * Cohort members: each customer acquired in one of the matrix's periods, with that
  * period's index. Acquisition as in customer-base.ts: the earliest start of a subscription
- * that covers some instant, or the earliest positive order.
+ * that covers some instant, or (orders mode) the earliest positive order.
  */
-const membersSql = (mode: ActivityMode) => {
-  const acquired =
-    mode === 'subscriptions'
-      ? `SELECT customer_id, min(started_at) AS acquired_at FROM subscriptions
-         WHERE ended_at IS NULL OR ended_at > started_at GROUP BY customer_id`
-      : `SELECT customer_id, min(ordered_at) AS acquired_at FROM orders
-         WHERE amount > 0 GROUP BY customer_id`;
-  return `
+const SUBSCRIPTION_MEMBERS = `
   SELECT a.customer_id, p.j AS cohort
-  FROM (${acquired}) a
+  FROM (SELECT customer_id, min(started_at) AS acquired_at FROM subscriptions
+        WHERE ended_at IS NULL OR ended_at > started_at GROUP BY customer_id) a
   JOIN ${PERIODS_TABLE} p ON a.acquired_at >= p.start_ms AND a.acquired_at < p.end_ms`;
+
+/** Orders mode: per customer, acquisition and the matrix periods it is active at the end of. */
+const ORDER_CUSTOMERS = 'cohort_order_customers';
+
+/**
+ * Orders mode, one aggregation over the orders for the sizes and the cells: per customer
+ * with a positive order, `acquired_at` (the first one) and `mask`, bit q set when the
+ * customer is active at the end of matrix period q. An order at t keeps its customer active
+ * at the end of every q with window_q ≤ t < end_q: a contiguous run of q, since both bounds
+ * grow with q. Each order gives its run [lo, hi] by comparing t with the 2 × n instants (no
+ * join; an order outside every window gives lo > hi), as the bits lo … hi of a mask; the
+ * masks are OR-ed per customer. Joining every order of a member to every period instead cost
+ * 40 s on 5 M orders; keeping the distinct (customer, lo, hi) runs instead of one 64-bit mask
+ * per customer 0.90 – 1.06 s against 0.71 – 0.88 s; the members, the masks and the sizes as
+ * three aggregations over the orders instead of this one, 1.07 – 1.35 s against
+ * 0.78 – 0.81 s for the sizes and the cells (BENCHMARKS.md).
+ */
+const orderCustomersSql = (windows: readonly { window: number; end: number }[]) => {
+  if (windows.length > 63) {
+    throw new RangeError(`a cohort matrix has at most 63 periods, got ${windows.length}`);
+  }
+  const count = (bound: 'window' | 'end') =>
+    windows.map((w) => `(ordered_at >= ${w[bound]})::INTEGER`).join(' + ');
+  return `
+  CREATE OR REPLACE TEMP TABLE ${ORDER_CUSTOMERS} AS
+  SELECT customer_id, min(ordered_at) AS acquired_at,
+    bit_or(CASE WHEN lo <= hi THEN (1::UBIGINT << (hi + 1)) - (1::UBIGINT << lo) ELSE 0 END)
+      AS mask
+  FROM (
+    SELECT customer_id, ordered_at, ${count('end')} AS lo, ${count('window')} - 1 AS hi
+    FROM orders WHERE amount > 0
+  )
+  GROUP BY customer_id`;
 };
+
+/** Orders mode: the members (first positive order in a matrix period) with their masks. */
+const ORDER_MEMBERS = `
+  SELECT c.customer_id, p.j AS cohort, c.mask
+  FROM ${ORDER_CUSTOMERS} c
+  JOIN ${PERIODS_TABLE} p ON c.acquired_at >= p.start_ms AND c.acquired_at < p.end_ms`;
 
 /**
  * Per cohort and matrix period q at or after it: the members active at q's end instant and,
  * in subscriptions mode, their MRR there (Σ `mrr` of the covering subscriptions, in whole
  * millionths as in customer-base.ts, so the sums are exact in any order; a subscription
  * without mrr activates with 0). Subscriptions: started_at ≤ t < ended_at. Orders: a
- * positive order in [window start, t).
+ * positive order in [window start, t), from `orderCustomersSql`'s masks.
  */
-const cellsSql = (mode: ActivityMode, windows: readonly { window: number; end: number }[]) => {
+const cellsSql = (mode: ActivityMode, periods: number) => {
   if (mode === 'orders') {
-    // An order at t keeps its customer active at the end of every matrix period q with
-    // window_q ≤ t < end_q: a contiguous run of q, since both bounds grow with q. Each order
-    // gives its run [lo, hi] by comparing t with the 2 × n instants (no join), as the bits
-    // lo … hi of a mask; the masks are OR-ed per customer, and only then expanded into
-    // (customer, q) cells. Joining every order of a member to every period instead cost 40 s
-    // on 5 M orders; keeping the distinct (customer, lo, hi) runs instead of one 64-bit mask
-    // per customer 0.90 – 1.06 s against 0.71 – 0.88 s (BENCHMARKS.md).
-    if (windows.length > 63) {
-      throw new RangeError(`a cohort matrix has at most 63 periods, got ${windows.length}`);
-    }
-    const count = (bound: 'window' | 'end') =>
-      windows.map((w) => `(o.ordered_at >= ${w[bound]})::INTEGER`).join(' + ');
-    const first = Math.min(...windows.map((w) => w.window));
-    const last = Math.max(...windows.map((w) => w.end));
     return `
-  WITH members AS (${membersSql(mode)}),
-  runs AS (
-    SELECT customer_id,
-      bit_or(CASE WHEN lo <= hi THEN (1::UBIGINT << (hi + 1)) - (1::UBIGINT << lo) ELSE 0 END)
-        AS mask
-    FROM (
-      SELECT o.customer_id, ${count('end')} AS lo, ${count('window')} - 1 AS hi
-      FROM orders o
-      WHERE o.amount > 0 AND o.ordered_at >= ${first} AND o.ordered_at < ${last}
-    )
-    GROUP BY customer_id
-  ),
-  active AS (
-    SELECT customer_id, j
-    FROM (SELECT customer_id, mask, unnest(range(${windows.length})) AS j FROM runs WHERE mask <> 0)
-    WHERE (mask >> j) & 1 = 1
-  )
-  SELECT m.cohort, a.j, count(*) AS active, 0::DOUBLE AS mrr_micro
-  FROM members m JOIN active a ON a.customer_id = m.customer_id AND a.j >= m.cohort
-  GROUP BY m.cohort, a.j`;
+  SELECT cohort, j, count(*) AS active, 0::DOUBLE AS mrr_micro
+  FROM (SELECT cohort, mask, unnest(range(${periods})) AS j FROM (${ORDER_MEMBERS}) WHERE mask <> 0)
+  WHERE j >= cohort AND (mask >> j) & 1 = 1
+  GROUP BY cohort, j`;
   }
   return `
-  WITH members AS (${membersSql(mode)})
+  WITH members AS (${SUBSCRIPTION_MEMBERS})
   SELECT m.cohort, q.j, count(DISTINCT m.customer_id) AS active,
          sum(round(coalesce(s.mrr, 0) * 1000000))::DOUBLE AS mrr_micro
   FROM members m
@@ -99,7 +102,7 @@ const cellsSql = (mode: ActivityMode, windows: readonly { window: number; end: n
 };
 
 const sizesSql = (mode: ActivityMode) => `
-  WITH members AS (${membersSql(mode)})
+  WITH members AS (${mode === 'orders' ? ORDER_MEMBERS : SUBSCRIPTION_MEMBERS})
   SELECT cohort, count(*) AS size FROM members GROUP BY cohort`;
 
 /**
@@ -161,6 +164,7 @@ export async function loadCohorts(
       (p, j) => `(${j}, ${p.start}, ${p.end}, ${(windows[j] as { window: number }).window})`,
     );
     await db.run(`INSERT INTO ${PERIODS_TABLE} VALUES ${rows.join(', ')}`);
+    if (options.mode === 'orders') await db.run(orderCustomersSql(windows));
 
     const sizes = new Map<number, number>();
     for (const r of await db.all<{ cohort: number; size: number }>(sizesSql(options.mode))) {
@@ -168,7 +172,7 @@ export async function loadCohorts(
     }
     const cells = new Map<string, { active: number; mrrMicro: number }>();
     for (const r of await db.all<{ cohort: number; j: number; active: number; mrr_micro: number }>(
-      cellsSql(options.mode, windows),
+      cellsSql(options.mode, n),
     )) {
       cells.set(`${r.cohort}:${r.j}`, { active: r.active, mrrMicro: r.mrr_micro });
     }
@@ -194,6 +198,6 @@ export async function loadCohorts(
     });
     return { kind: reported.kind, mode: options.mode, cohorts };
   } finally {
-    await db.run(`DROP TABLE IF EXISTS ${PERIODS_TABLE}`);
+    await db.run(`DROP TABLE IF EXISTS ${PERIODS_TABLE}; DROP TABLE IF EXISTS ${ORDER_CUSTOMERS}`);
   }
 }
