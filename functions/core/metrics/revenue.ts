@@ -39,33 +39,44 @@ export interface HistoricValue {
  * periods of those amounts gives every period's total at once, and a running count of
  * customers by first_j their number.
  *
- * Money is summed with `fsum` (compensated summation): the result does not depend, beyond
- * the last bit, on the order in which DuckDB's threads meet the rows.
+ * The orders are summed per customer and bucket first (`per`): that is the one aggregation
+ * over the orders, and every other part reads its far fewer rows. Materializing the orders
+ * with their buckets instead, and grouping and joining them three times, took 0.44 – 0.64 s
+ * against 0.31 – 0.40 s on 5 M orders (BENCHMARKS.md).
+ *
+ * Money is summed with `fsum` (compensated summation), at both levels: the result does not
+ * depend, beyond the last bit, on the order in which DuckDB's threads meet the rows.
  */
 function revenueSql(plan: PeriodPlan): string {
   const bucket = Array.from(plan.ends, (end, i) => `WHEN ordered_at < ${end} THEN ${i}`);
   const starts = Array.from(plan.starts).join(', ');
   return `
-  WITH placed AS MATERIALIZED (
-    SELECT customer_id, amount, j, ordered_at >= [${starts}][j + 1] AS in_period
-    FROM (SELECT customer_id, amount, ordered_at, CASE ${bucket.join(' ')} END AS j FROM orders)
-    WHERE j IS NOT NULL
-  ),
-  first_bucket AS (
-    SELECT customer_id, min(j) AS first_j FROM placed WHERE amount > 0 GROUP BY customer_id
-  ),
-  by_period AS (
-    SELECT j AS i,
+  WITH per AS MATERIALIZED (
+    SELECT customer_id, j,
       fsum(amount) FILTER (WHERE in_period) AS revenue,
       count(*) FILTER (WHERE in_period AND amount > 0) AS orders,
-      count(DISTINCT customer_id) FILTER (WHERE in_period AND amount > 0) AS buyers
-    FROM placed
+      fsum(amount) AS net,
+      bool_or(amount > 0) AS ordered
+    FROM (
+      SELECT customer_id, amount, j, ordered_at >= [${starts}][j + 1] AS in_period
+      FROM (SELECT customer_id, amount, ordered_at, CASE ${bucket.join(' ')} END AS j FROM orders)
+      WHERE j IS NOT NULL
+    )
+    GROUP BY customer_id, j
+  ),
+  first_bucket AS (
+    SELECT customer_id, min(j) AS first_j FROM per WHERE ordered GROUP BY customer_id
+  ),
+  by_period AS (
+    SELECT j AS i, fsum(revenue) AS revenue, sum(orders) AS orders,
+      count(*) FILTER (WHERE orders > 0) AS buyers
+    FROM per
     GROUP BY j
   ),
   by_first AS (SELECT first_j AS i, count(*) AS n FROM first_bucket GROUP BY first_j),
   by_reach AS (
-    SELECT greatest(o.j, f.first_j) AS i, fsum(o.amount) AS net
-    FROM placed o
+    SELECT greatest(o.j, f.first_j) AS i, fsum(o.net) AS net
+    FROM per o
     JOIN first_bucket f ON f.customer_id = o.customer_id
     GROUP BY 1
   )

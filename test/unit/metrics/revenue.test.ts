@@ -5,6 +5,7 @@
  * (`cac` and `ltv_cac_ratio` are in marketing.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../functions/core/models/simulate';
 import { metric, order, reasonOf, run, sub, valueIn } from './helpers';
 
 // UTC ISO weeks of 2026: W09 = [Mon 23 Feb, Mon 2 Mar), W10 = [2 Mar, 9 Mar),
@@ -272,5 +273,62 @@ describe('revenue family in a non-UTC time zone', async () => {
     // 03:30Z) and x4 (04:00Z) are in W11 = 1100.
     expect(valueIn(utc, '2026-W10', 'revenue')).toBe(11);
     expect(valueIn(utc, '2026-W11', 'revenue')).toBe(1100);
+  });
+});
+
+describe('revenue family on seeded random orders', () => {
+  it('matches a brute-force count in whole cents: revenue, orders, frequency, clv_historic', async () => {
+    // Prepare: 200 customers, 800 orders from W05 to past W12 (UTC), 1 in 5 a refund, some
+    // on a period's start instant exactly; so some customers refund before their first
+    // order, and some only refund.
+    const random = mulberry32(20261204);
+    const periods = ['2026-W09', '2026-W10', '2026-W11', '2026-W12'];
+    const starts = periods.map((_, i) => Date.UTC(2026, 1, 23 + 7 * i));
+    const ends = starts.map((s) => s + 7 * 86_400_000);
+    const from = Date.UTC(2026, 0, 26);
+    const to = Date.UTC(2026, 2, 30);
+    const rows = Array.from({ length: 800 }, (_, k) => {
+      const t =
+        random() < 0.05
+          ? (starts[Math.floor(random() * 4)] as number)
+          : from + Math.floor(random() * (to - from));
+      const cents = (random() < 0.2 ? -1 : 1) * (1 + Math.floor(random() * 50_000));
+      return { id: `o${k}`, customer: `c${Math.floor(random() * 200)}`, t, cents };
+    });
+
+    // Act
+    const result = await run({
+      periods,
+      data: {
+        orders: [
+          rows.map((r) => order(r.id, r.customer, new Date(r.t).toISOString(), r.cents / 100)),
+        ],
+      },
+    });
+
+    // Assess: every number recomputed here from the rows, in integer cents.
+    periods.forEach((key, i) => {
+      const start = starts[i] as number;
+      const end = ends[i] as number;
+      const inPeriod = rows.filter((r) => r.t >= start && r.t < end);
+      const placed = inPeriod.filter((r) => r.cents > 0);
+      const buyers = new Set(placed.map((r) => r.customer)).size;
+      const cents = inPeriod.reduce((a, r) => a + r.cents, 0);
+      const before = rows.filter((r) => r.t < end);
+      const customers = new Set(before.filter((r) => r.cents > 0).map((r) => r.customer));
+      const historic = before
+        .filter((r) => customers.has(r.customer))
+        .reduce((a, r) => a + r.cents, 0);
+      expect(valueIn(result, key, 'revenue'), key).toBeCloseTo(cents / 100, 9);
+      expect(valueIn(result, key, 'orders'), key).toBe(placed.length);
+      expect(valueIn(result, key, 'purchase_frequency'), key).toBeCloseTo(
+        placed.length / buyers,
+        12,
+      );
+      expect(valueIn(result, key, 'clv_historic'), key).toBeCloseTo(
+        historic / 100 / customers.size,
+        9,
+      );
+    });
   });
 });
