@@ -11,8 +11,8 @@
  * only the headline numbers (events: WAU, DAU, MAU and feature usage; orders: revenue,
  * orders and buyers), prints its time, the ratio engine ÷ plain DuckDB, and checks that its
  * numbers equal the engine's; then two floors: the same numbers after storing the columns
- * the engine keeps (`kept rows`) and, for events, from the engine's own validation in one
- * scan that keeps no rows (`one pass`). `--parquet` also times a Parquet copy of the same rows.
+ * the engine keeps (`kept rows`) and from the engine's own validation in one scan that
+ * keeps no rows (`one pass`). `--parquet` also times a Parquet copy of the same rows.
  * `--render` and `--models` also run scripts/bench-render.ts and scripts/bench-models.ts.
  */
 import { spawnSync } from 'node:child_process';
@@ -62,8 +62,8 @@ Options:
   --duckdb           also time plain DuckDB (2 threads) on the same CSV file computing only
                      the headline numbers of 2026-W47, print engine ÷ DuckDB, and check
                      that they equal the engine's (MATCH / MISMATCH); also the same
-                     numbers from a table of the kept columns (kept rows) and, for events,
-                     from the engine's validation aggregated in one scan (one pass)
+                     numbers from a table of the kept columns (kept rows) and from the
+                     engine's validation aggregated in one scan (one pass)
   --repeat <n>       run the engine (and with --duckdb the plain queries) n times,
                      alternating, and report the median of each (default 1)
   --render           also run scripts/bench-render.ts (the email render)
@@ -343,21 +343,23 @@ interface PlainDuckDb {
   keptSeconds: number;
   /** Each headline number: its name, plain DuckDB's value, and the engine's. */
   checks: [string, number, number | null][];
-  /** Events: the engine's validation in one scan that keeps no rows (`onePass`). */
+  /** The engine's validation in one scan that keeps no rows (`onePass`). */
   onePass?: { seconds: number; checks: [string, number, number | null][] };
 }
 
 /**
  * The engine's own validation of the file (datasets/load.ts `csvRuleSql`: every rule on
- * every row, as the load's one statement runs it) with the good rows aggregated at once into
- * what the headline numbers need, one row per user and day of the MAU window, then those
- * numbers: no row kept. It is the least a design pays that keeps no rows, before the
- * de-duplication (which needs every event's id) and every other metric.
+ * every row, as the load's one statement runs it) with the good rows aggregated at once by
+ * `aggregate` into what the headline numbers need (events: one row per user and day of the
+ * MAU window; orders: one per customer with orders in the week) in a table `one_pass`, then
+ * those numbers by `headline`: no row kept. It is the least a design pays that keeps no
+ * rows, before the de-duplication (which needs every row's id) and every other metric.
  */
 async function onePass(
   path: string,
-  week: Period,
-  window: { dayOf: string; mauStart: number },
+  dataset: BenchDataset,
+  aggregate: (rules: string) => string,
+  headline: string,
 ): Promise<{ seconds: number; row: Record<string, unknown> }> {
   const config = parseConfig({});
   return withDuck(
@@ -365,26 +367,12 @@ async function onePass(
       await createDatasetTables(db, 'metrics');
       const rules = await csvRuleSql(
         db,
-        { dataset: 'events', key: path, path },
+        { dataset, key: path, path },
         { timezone: config.timezone, currency: config.currency, columns: {} },
       );
       const started = performance.now();
-      await db.run(`
-        CREATE TEMP TABLE one_pass AS
-        SELECT user_id, CASE WHEN t < ${week.start} THEN -1 ${window.dayOf} END AS d,
-               bool_or(event_type = 'feature_used') AS feature
-        FROM (SELECT x_user_id AS user_id, x_event_type AS event_type, x_occurred_at AS t
-              FROM (${rules}) WHERE NOT bad)
-        WHERE t >= ${window.mauStart} AND t < ${week.end}
-        GROUP BY ALL`);
-      const row = await db.one(`
-        WITH daily AS (SELECT d, count(*) AS users FROM one_pass WHERE d >= 0 GROUP BY d)
-        SELECT
-          (SELECT count(DISTINCT user_id) FROM one_pass WHERE d >= 0) AS wau,
-          (SELECT count(DISTINCT user_id) FROM one_pass WHERE d >= 0 AND feature) AS feature_users,
-          (SELECT count(DISTINCT user_id) FROM one_pass) AS mau,
-          (SELECT list(users ORDER BY d) FROM daily) AS daily,
-          (SELECT list(d ORDER BY d) FROM daily) AS day_index`);
+      await db.run(`CREATE TEMP TABLE one_pass AS ${aggregate(`(${rules}) WHERE NOT bad`)}`);
+      const row = await db.one(headline);
       return { seconds: (performance.now() - started) / 1000, row };
     },
     { threads: 2 },
@@ -458,16 +446,33 @@ async function runPlainDuckDb(
       `(SELECT customer_id, amount, epoch_ms(ordered_at) AS t FROM ${csv})`,
       `SELECT order_id, customer_id, epoch_ms(ordered_at) AS t, amount, status FROM ${csv}`,
     );
-    const orders = Number(row.orders);
+    const checksOf = (r: Record<string, unknown>): PlainDuckDb['checks'] => {
+      const orders = Number(r.orders);
+      return [
+        ['revenue', tidy(Number(r.revenue)), m.revenue],
+        ['orders', orders, m.orders],
+        ['frequency', tidy(orders / Number(r.buyers)), m.purchaseFrequency],
+      ];
+    };
+    const one = await onePass(
+      path,
+      dataset,
+      (good) => `
+        SELECT customer_id, fsum(amount) AS revenue, count(*) FILTER (amount > 0) AS orders
+        FROM (SELECT x_customer_id AS customer_id, x_amount AS amount, x_ordered_at AS t
+              FROM ${good})
+        WHERE t >= ${week.start} AND t < ${week.end}
+        GROUP BY customer_id`,
+      `SELECT fsum(revenue) AS revenue, sum(orders) AS orders,
+         count(*) FILTER (orders > 0) AS buyers
+       FROM one_pass`,
+    );
     return {
       seconds,
       startSeconds,
       keptSeconds,
-      checks: [
-        ['revenue', tidy(Number(row.revenue)), m.revenue],
-        ['orders', orders, m.orders],
-        ['frequency', tidy(orders / Number(row.buyers)), m.purchaseFrequency],
-      ],
+      checks: checksOf(row),
+      onePass: { seconds: one.seconds, checks: checksOf(one.row) },
     };
   }
   const { dayStarts, mauStart } = weekWindows(week);
@@ -519,7 +524,24 @@ async function runPlainDuckDb(
       ['features %', tidy((Number(r.feature_users) / wau) * 100), m.featureUsage],
     ];
   };
-  const one = await onePass(path, week, { dayOf, mauStart });
+  const one = await onePass(
+    path,
+    dataset,
+    (good) => `
+      SELECT user_id, CASE WHEN t < ${week.start} THEN -1 ${dayOf} END AS d,
+             bool_or(event_type = 'feature_used') AS feature
+      FROM (SELECT x_user_id AS user_id, x_event_type AS event_type, x_occurred_at AS t
+            FROM ${good})
+      WHERE t >= ${mauStart} AND t < ${week.end}
+      GROUP BY ALL`,
+    `WITH daily AS (SELECT d, count(*) AS users FROM one_pass WHERE d >= 0 GROUP BY d)
+     SELECT
+       (SELECT count(DISTINCT user_id) FROM one_pass WHERE d >= 0) AS wau,
+       (SELECT count(DISTINCT user_id) FROM one_pass WHERE d >= 0 AND feature) AS feature_users,
+       (SELECT count(DISTINCT user_id) FROM one_pass) AS mau,
+       (SELECT list(users ORDER BY d) FROM daily) AS daily,
+       (SELECT list(d ORDER BY d) FROM daily) AS day_index`,
+  );
   return {
     seconds,
     startSeconds,
