@@ -344,7 +344,7 @@ interface PlainDuckDb {
   /** Each headline number: its name, plain DuckDB's value, and the engine's. */
   checks: [string, number, number | null][];
   /** The engine's validation in one scan that keeps no rows (`onePass`). */
-  onePass?: { seconds: number; checks: [string, number, number | null][] };
+  onePass: { seconds: number; checks: [string, number, number | null][] };
 }
 
 /**
@@ -419,61 +419,64 @@ async function runPlainDuckDb(
     return { seconds, row: (reader.getRowObjectsJS()[0] ?? {}) as Record<string, unknown> };
   };
   /**
-   * The headline query on the file (`source`), then on a table first filled by `keep`;
-   * closes the instance. The plain figure is the first; `keptSeconds` the other two.
+   * One dataset's runs: the headline query on the file (`source`), then on a table first
+   * filled by `keep` (then the instance is closed), then the one pass (`aggregate`, then
+   * `onePassHeadline`). `checksOf` turns a headline row into the checks.
    */
-  const plainAndKept = async (headline: (from: string) => string, source: string, keep: string) => {
-    const plain = await timed(headline(source));
+  const measureAll = async (spec: {
+    headline: (from: string) => string;
+    source: string;
+    keep: string;
+    aggregate: (good: string) => string;
+    onePassHeadline: string;
+    checksOf: (row: Record<string, unknown>) => PlainDuckDb['checks'];
+  }): Promise<PlainDuckDb> => {
+    const plain = await timed(spec.headline(spec.source));
     // As the engine's in-memory database (duck/db.ts): no checkpoint at the commit, which
     // would merge the parallel insert's part-filled row groups for nothing.
     await connection.run("SET checkpoint_threshold = '1TB'");
-    const store = await timed(`CREATE TABLE kept AS ${keep}`);
-    const kept = await timed(headline('kept'));
+    const store = await timed(`CREATE TABLE kept AS ${spec.keep}`);
+    const kept = await timed(spec.headline('kept'));
     connection.closeSync();
     instance.closeSync();
-    return { ...plain, keptSeconds: store.seconds + kept.seconds };
+    const one = await onePass(path, dataset, spec.aggregate, spec.onePassHeadline);
+    return {
+      seconds: plain.seconds,
+      startSeconds,
+      keptSeconds: store.seconds + kept.seconds,
+      checks: spec.checksOf(plain.row),
+      onePass: { seconds: one.seconds, checks: spec.checksOf(one.row) },
+    };
   };
   if (dataset === 'orders') {
-    const headline = (source: string) => `
-      SELECT sum(amount) AS revenue, count(*) FILTER (amount > 0) AS orders,
-             count(DISTINCT customer_id) FILTER (amount > 0) AS buyers
-      FROM ${source} WHERE t >= ${week.start} AND t < ${week.end}`;
     const csv = `read_csv(${file}, header = true, types = {'order_id': 'VARCHAR',
       'customer_id': 'VARCHAR', 'ordered_at': 'TIMESTAMPTZ', 'amount': 'DECIMAL(18,2)',
       'status': 'VARCHAR'})`;
-    const { seconds, row, keptSeconds } = await plainAndKept(
-      headline,
-      `(SELECT customer_id, amount, epoch_ms(ordered_at) AS t FROM ${csv})`,
-      `SELECT order_id, customer_id, epoch_ms(ordered_at) AS t, amount, status FROM ${csv}`,
-    );
-    const checksOf = (r: Record<string, unknown>): PlainDuckDb['checks'] => {
-      const orders = Number(r.orders);
-      return [
-        ['revenue', tidy(Number(r.revenue)), m.revenue],
-        ['orders', orders, m.orders],
-        ['frequency', tidy(orders / Number(r.buyers)), m.purchaseFrequency],
-      ];
-    };
-    const one = await onePass(
-      path,
-      dataset,
-      (good) => `
+    return measureAll({
+      headline: (source) => `
+        SELECT sum(amount) AS revenue, count(*) FILTER (amount > 0) AS orders,
+               count(DISTINCT customer_id) FILTER (amount > 0) AS buyers
+        FROM ${source} WHERE t >= ${week.start} AND t < ${week.end}`,
+      source: `(SELECT customer_id, amount, epoch_ms(ordered_at) AS t FROM ${csv})`,
+      keep: `SELECT order_id, customer_id, epoch_ms(ordered_at) AS t, amount, status FROM ${csv}`,
+      aggregate: (good) => `
         SELECT customer_id, fsum(amount) AS revenue, count(*) FILTER (amount > 0) AS orders
         FROM (SELECT x_customer_id AS customer_id, x_amount AS amount, x_ordered_at AS t
               FROM ${good})
         WHERE t >= ${week.start} AND t < ${week.end}
         GROUP BY customer_id`,
-      `SELECT fsum(revenue) AS revenue, sum(orders) AS orders,
-         count(*) FILTER (orders > 0) AS buyers
-       FROM one_pass`,
-    );
-    return {
-      seconds,
-      startSeconds,
-      keptSeconds,
-      checks: checksOf(row),
-      onePass: { seconds: one.seconds, checks: checksOf(one.row) },
-    };
+      onePassHeadline: `SELECT fsum(revenue) AS revenue, sum(orders) AS orders,
+          count(*) FILTER (orders > 0) AS buyers
+        FROM one_pass`,
+      checksOf: (r) => {
+        const orders = Number(r.orders);
+        return [
+          ['revenue', tidy(Number(r.revenue)), m.revenue],
+          ['orders', orders, m.orders],
+          ['frequency', tidy(orders / Number(r.buyers)), m.purchaseFrequency],
+        ];
+      },
+    });
   }
   const { dayStarts, mauStart } = weekWindows(week);
   const days = dayStarts.length - 1;
@@ -481,74 +484,63 @@ async function runPlainDuckDb(
     .slice(1)
     .map((end, d) => `WHEN t < ${end} THEN ${d}`)
     .join(' ');
-  const headline = (source: string) => `
-    WITH e AS MATERIALIZED (
-      SELECT user_id, event_type, t FROM ${source}
-      WHERE t >= ${mauStart} AND t < ${week.end}
-    ),
-    daily AS (
-      SELECT CASE ${dayOf} END AS d, count(DISTINCT user_id) AS users
-      FROM e WHERE t >= ${week.start} GROUP BY d
-    )
-    SELECT
-      (SELECT count(DISTINCT user_id) FROM e WHERE t >= ${week.start}) AS wau,
-      (SELECT count(DISTINCT user_id) FROM e
-        WHERE t >= ${week.start} AND event_type = 'feature_used') AS feature_users,
-      (SELECT count(DISTINCT user_id) FROM e) AS mau,
-      (SELECT list(users ORDER BY d) FROM daily) AS daily,
-      (SELECT list(d ORDER BY d) FROM daily) AS day_index`;
   const csv = `read_csv(${file}, header = true, types = {'user_id': 'VARCHAR',
     'occurred_at': 'TIMESTAMPTZ', 'event_type': 'VARCHAR', 'event_id': 'VARCHAR',
     'feature': 'VARCHAR'})`;
-  const { seconds, row, keptSeconds } = await plainAndKept(
-    headline,
-    `(SELECT user_id, event_type, epoch_ms(occurred_at) AS t FROM ${csv})`,
-    `SELECT user_id, epoch_ms(occurred_at) AS t, event_type, event_id, feature FROM ${csv}`,
-  );
-  /** The headline numbers of a result row (wau, feature_users, mau, daily, day_index). */
-  const checksOf = (r: Record<string, unknown>): PlainDuckDb['checks'] => {
-    // A day without any event has no group: it counts 0 users.
-    const daily = new Array<number>(days).fill(0);
-    const users = (r.daily ?? []) as (bigint | number)[];
-    ((r.day_index ?? []) as number[]).forEach((d, i) => {
-      daily[d] = Number(users[i]);
-    });
-    const sum = daily.reduce((a, b) => a + b, 0);
-    const wau = Number(r.wau);
-    return [
-      ['WAU', wau, m.wau],
-      // The engine's values are rounded to 15 significant digits (metrics/values.ts), e.g.
-      // 48,987 / 7 = 6998.142857142857 is reported as 6998.14285714286.
-      ['DAU', tidy(sum / days), m.dau],
-      ['MAU', Number(r.mau), m.mau],
-      ['features %', tidy((Number(r.feature_users) / wau) * 100), m.featureUsage],
-    ];
-  };
-  const one = await onePass(
-    path,
-    dataset,
-    (good) => `
+  return measureAll({
+    headline: (source) => `
+      WITH e AS MATERIALIZED (
+        SELECT user_id, event_type, t FROM ${source}
+        WHERE t >= ${mauStart} AND t < ${week.end}
+      ),
+      daily AS (
+        SELECT CASE ${dayOf} END AS d, count(DISTINCT user_id) AS users
+        FROM e WHERE t >= ${week.start} GROUP BY d
+      )
+      SELECT
+        (SELECT count(DISTINCT user_id) FROM e WHERE t >= ${week.start}) AS wau,
+        (SELECT count(DISTINCT user_id) FROM e
+          WHERE t >= ${week.start} AND event_type = 'feature_used') AS feature_users,
+        (SELECT count(DISTINCT user_id) FROM e) AS mau,
+        (SELECT list(users ORDER BY d) FROM daily) AS daily,
+        (SELECT list(d ORDER BY d) FROM daily) AS day_index`,
+    source: `(SELECT user_id, event_type, epoch_ms(occurred_at) AS t FROM ${csv})`,
+    keep: `SELECT user_id, epoch_ms(occurred_at) AS t, event_type, event_id, feature FROM ${csv}`,
+    aggregate: (good) => `
       SELECT user_id, CASE WHEN t < ${week.start} THEN -1 ${dayOf} END AS d,
              bool_or(event_type = 'feature_used') AS feature
       FROM (SELECT x_user_id AS user_id, x_event_type AS event_type, x_occurred_at AS t
             FROM ${good})
       WHERE t >= ${mauStart} AND t < ${week.end}
       GROUP BY ALL`,
-    `WITH daily AS (SELECT d, count(*) AS users FROM one_pass WHERE d >= 0 GROUP BY d)
-     SELECT
-       (SELECT count(DISTINCT user_id) FROM one_pass WHERE d >= 0) AS wau,
-       (SELECT count(DISTINCT user_id) FROM one_pass WHERE d >= 0 AND feature) AS feature_users,
-       (SELECT count(DISTINCT user_id) FROM one_pass) AS mau,
-       (SELECT list(users ORDER BY d) FROM daily) AS daily,
-       (SELECT list(d ORDER BY d) FROM daily) AS day_index`,
-  );
-  return {
-    seconds,
-    startSeconds,
-    keptSeconds,
-    checks: checksOf(row),
-    onePass: { seconds: one.seconds, checks: checksOf(one.row) },
-  };
+    // The same columns as the headline query's, from one row per user and day.
+    onePassHeadline: `
+      WITH daily AS (SELECT d, count(*) AS users FROM one_pass WHERE d >= 0 GROUP BY d)
+      SELECT
+        (SELECT count(DISTINCT user_id) FROM one_pass WHERE d >= 0) AS wau,
+        (SELECT count(DISTINCT user_id) FROM one_pass WHERE d >= 0 AND feature) AS feature_users,
+        (SELECT count(DISTINCT user_id) FROM one_pass) AS mau,
+        (SELECT list(users ORDER BY d) FROM daily) AS daily,
+        (SELECT list(d ORDER BY d) FROM daily) AS day_index`,
+    checksOf: (r) => {
+      // A day without any event has no group: it counts 0 users.
+      const daily = new Array<number>(days).fill(0);
+      const users = (r.daily ?? []) as (bigint | number)[];
+      ((r.day_index ?? []) as number[]).forEach((d, i) => {
+        daily[d] = Number(users[i]);
+      });
+      const sum = daily.reduce((a, b) => a + b, 0);
+      const wau = Number(r.wau);
+      return [
+        ['WAU', wau, m.wau],
+        // The engine's values are rounded to 15 significant digits (metrics/values.ts), e.g.
+        // 48,987 / 7 = 6998.142857142857 is reported as 6998.14285714286.
+        ['DAU', tidy(sum / days), m.dau],
+        ['MAU', Number(r.mau), m.mau],
+        ['features %', tidy((Number(r.feature_users) / wau) * 100), m.featureUsage],
+      ];
+    },
+  });
 }
 
 /** Prints plain DuckDB's figures, the ratio and whether the numbers equal the engine's. */
@@ -563,17 +555,13 @@ function printPlainDuckDb(runs: readonly PlainDuckDb[], m: Measurement, csvBytes
     `  kept rows   ${kept.toFixed(2)} s = ${(kept / d.seconds).toFixed(2)} × plain: the same, storing the columns the engine keeps first${runsNote(runs.map((r) => r.keptSeconds))}`,
     `              (DuckDB's own parsing, nothing validated or de-duplicated); engine ÷ this = ${(m.seconds / kept).toFixed(2)}`,
   ];
-  let ok = true;
-  const passes = runs.flatMap((r) => (r.onePass === undefined ? [] : [r.onePass]));
-  if (passes.length > 0) {
-    const one = median(passes, (r) => r.seconds).seconds;
-    const same = passes.every((p) => p.checks.every(([, duck, engine]) => duck === engine));
-    lines.push(
-      `  one pass    ${one.toFixed(2)} s = ${(one / d.seconds).toFixed(2)} × plain: the engine's validation of every row, aggregated at once${runsNote(passes.map((p) => p.seconds))}`,
-      `              into the same numbers, no row kept, nothing de-duplicated: ${same ? 'MATCH' : 'MISMATCH'}`,
-    );
-    ok &&= same;
-  }
+  const passes = runs.map((r) => r.onePass);
+  const one = median(passes, (r) => r.seconds).seconds;
+  let ok = passes.every((p) => p.checks.every(([, duck, engine]) => duck === engine));
+  lines.push(
+    `  one pass    ${one.toFixed(2)} s = ${(one / d.seconds).toFixed(2)} × plain: the engine's validation of every row, aggregated at once${runsNote(passes.map((p) => p.seconds))}`,
+    `              into the same numbers, no row kept, nothing de-duplicated: ${ok ? 'MATCH' : 'MISMATCH'}`,
+  );
   for (const [k, [name, duck, engine]] of d.checks.entries()) {
     // Every run's numbers (check k of each run), not only the median run's, must equal the
     // engine's run it was paired with.

@@ -919,6 +919,23 @@ async function parquetSchema(
   }
 }
 
+/**
+ * The load of a CSV or JSON Lines file (`path`: its text, decompressed): its start checked,
+ * its header (or first object) read and matched to the dataset's columns.
+ */
+async function textLoad(
+  base: Omit<Load, 'bom' | 'columns' | 'header' | 'ignoredColumns'>,
+  format: ExportFormat,
+): Promise<Load> {
+  const { file, path } = base;
+  const bom = await checkStart(file.key, path, format.gzip);
+  const names =
+    format.syntax === 'csv'
+      ? await csvHeader(file.key, path, bom)
+      : await jsonHeader(file.key, path, bom);
+  return { ...base, bom, ...matchHeader(file.dataset, file.key, base.options, names) };
+}
+
 // ---------------------------------------------------------------------------------------
 // Entry points
 // ---------------------------------------------------------------------------------------
@@ -967,14 +984,8 @@ export async function loadExport(
       const load: Load = { db, file, path, bom: 0, fileOrdinal, options, stored, ...matched };
       rowsRead = await loadParquet(load, types, rejects);
     } else {
-      const bom = await checkStart(file.key, path, format.gzip);
-      const names =
-        format.syntax === 'csv'
-          ? await csvHeader(file.key, path, bom)
-          : await jsonHeader(file.key, path, bom);
-      const matched = matchHeader(file.dataset, file.key, options, names);
-      ignoredColumns = matched.ignoredColumns;
-      const load: Load = { db, file, path, bom, fileOrdinal, options, stored, ...matched };
+      const load = await textLoad({ db, file, path, fileOrdinal, options, stored }, format);
+      ignoredColumns = load.ignoredColumns;
       rowsRead =
         format.syntax === 'csv' ? await loadCsv(load, rejects) : await loadJsonLines(load, rejects);
     }
@@ -1010,27 +1021,15 @@ export async function csvRuleSql(
   file: Pick<LocalExport, 'dataset' | 'key' | 'path'>,
   options: ReadOptions,
 ): Promise<string> {
-  if (formatOf(file.key)?.syntax !== 'csv' || formatOf(file.key)?.gzip) {
+  const format = formatOf(file.key);
+  if (format?.syntax !== 'csv' || format.gzip) {
     throw new RangeError(`csvRuleSql reads a plain .csv file, not ${file.key}`);
   }
-  const bom = await checkStart(file.key, file.path, false);
-  const matched = matchHeader(
-    file.dataset,
-    file.key,
-    options,
-    await csvHeader(file.key, file.path, bom),
-  );
   const stored = await storedColumns(db, file.dataset);
-  const load: Load = {
-    db,
-    file,
-    path: file.path,
-    bom,
-    fileOrdinal: 0,
-    options,
-    stored,
-    ...matched,
-  };
+  const load = await textLoad(
+    { db, file, path: file.path, fileOrdinal: 0, options, stored },
+    format,
+  );
   const columns = csvColumns(load);
   return flagQuery(load, readCsvSql(load, columns), columns, { numbered: false });
 }
