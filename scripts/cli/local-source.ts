@@ -3,7 +3,7 @@
  * S3 adapter gives, so the local runner computes exactly what the deployed job would.
  *
  * A folder holds, for each dataset, either one file named after it (`orders.csv`,
- * `orders.csv.gz`, `orders.jsonl`, `orders.jsonl.gz`) or a folder named after it whose files
+ * `orders.csv.gz`, `orders.jsonl`, `orders.jsonl.gz`, `orders.parquet`) or a folder named after it whose files
  * (at any depth) are all that dataset's exports, like `exports/<dataset>/` in S3. Names
  * starting with a dot are ignored (the sample generator's manifest, editors' files).
  */

@@ -46,6 +46,21 @@ describe('LocalExportSource', () => {
     expect(files.find((f) => f.dataset === 'customers')?.bytes).toBe(2);
   });
 
+  it('lists a top-level Parquet export under its dataset', async () => {
+    const dir = join(root, 'parquet');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'subscriptions.parquet'), 'PAR1');
+    writeFileSync(join(dir, 'subscriptions.parquet.gz'), 'x');
+
+    const source = new LocalExportSource(dir);
+    const files = await source.list();
+
+    expect(files.map((f) => [f.dataset, f.key])).toEqual([
+      ['subscriptions', join(dir, 'subscriptions.parquet')],
+    ]);
+    expect(source.skipped).toEqual(['subscriptions.parquet.gz']);
+  });
+
   it('opens a file as a stream of its bytes', async () => {
     const dir = join(root, 'one');
     mkdirSync(dir);
