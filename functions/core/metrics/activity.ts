@@ -223,7 +223,7 @@ export async function loadActivity(
     const featureNames = row.feature_names ?? [];
     const counts = row.feature_counts ?? [];
     return {
-      dau: (row.user_days ?? 0) / (days.hi - days.lo),
+      dau: (row.user_days ?? 0) / days.count,
       activeUsers: row.active_users ?? 0,
       mau: row.mau ?? 0,
       converted: row.converted ?? 0,

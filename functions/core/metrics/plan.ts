@@ -63,6 +63,11 @@ export interface DayRanges {
   /** Days of the period: [lo, hi). */
   readonly lo: number;
   readonly hi: number;
+  /**
+   * How many of those days exist: a date the zone skips (Pacific/Apia left out
+   * 30 Dec 2011) is a day of no length in the grid, and no day of the period.
+   */
+  readonly count: number;
   /** The 30 days ending with the period: [mauLo, mauHi). */
   readonly mauLo: number;
   readonly mauHi: number;
@@ -162,7 +167,11 @@ export class PeriodPlan {
       const lo = dayOf(p.start) - gridFirst;
       const hi = dayOf(p.end) - gridFirst;
       this.dayPeriod.fill(i, lo, hi);
-      return { lo, hi, mauLo: hi - MAU_WINDOW_DAYS, mauHi: hi };
+      let count = 0;
+      for (let d = lo; d < hi; d++) {
+        if ((this.dayStarts[d + 1] as number) > (this.dayStarts[d] as number)) count++;
+      }
+      return { lo, hi, count, mauLo: hi - MAU_WINDOW_DAYS, mauHi: hi };
     });
     this.firstWeek = this.periods.map((p) => ({
       start: addLocalDays(p.start, -FIRST_WEEK_DAYS, tz),

@@ -334,3 +334,43 @@ describe('first_week_engagement', async () => {
     expect(valueIn(result, '2026-W11', 'first_week_engagement')).toBe(50);
   });
 });
+
+describe('local days next to a daylight-saving change', async () => {
+  // America/New_York, March 2026 (31 local days, 8 Mar has 23 hours; MAU window
+  // [2 Mar 00:00 EST = 05:00Z, 1 Apr 00:00 EDT = 04:00Z)). Each event sits where days of
+  // 24 h counted from the month's start (1 Mar 05:00Z), or a window of 30 × 24 h before
+  // the end (from 2 Mar 04:00Z), would put it elsewhere:
+  const rows = [
+    event('p', '2026-03-08T12:00:00-05:00'), // 8 Mar local (17:00Z)
+    event('p', '2026-03-09T00:30:00-04:00'), // 9 Mar local (04:30Z: "8 Mar" in 24 h days)
+    event('q', '2026-03-01T23:30:00-05:00'), // 1 Mar local (2 Mar 04:30Z: inside 30 × 24 h)
+  ];
+  const ny = await run({
+    config: { timezone: 'America/New_York', period: 'month' },
+    periods: ['2026-03'],
+    data: { events: [rows] },
+  });
+
+  it('puts the first hour after the short day on the next local day', async () => {
+    // User-days: p on 8 and 9 Mar, q on 1 Mar → 3 / 31 (24 h days would give 2 / 31).
+    expect(valueIn(ny, '2026-03', 'dau')).toBeCloseTo(3 / 31, 12);
+  });
+
+  it('starts the MAU window at a local midnight', async () => {
+    // [2 Mar, 1 Apr) local holds p only: q's 1 Mar 23:30 is outside (30 × 24 h: 2 users).
+    expect(valueIn(ny, '2026-03', 'mau')).toBe(1);
+  });
+
+  it('averages dau over the days that exist when the zone skips a date', async () => {
+    // Pacific/Apia skipped Friday 30 Dec 2011 (29 Dec 23:59:59 −10:00 was followed by
+    // 31 Dec 00:00 +14:00), so ISO week 2011-W52 [Mon 26 Dec, Mon 2 Jan) has 6 local days.
+    // One user on 26 Dec → dau 1 / 6 (1 / 7 if the skipped date were a day).
+    const apia = await run({
+      config: { timezone: 'Pacific/Apia' },
+      periods: ['2011-W52'],
+      data: { events: [[event('a', '2011-12-26T12:00:00-10:00')]] },
+    });
+    expect(valueIn(apia, '2011-W52', 'dau')).toBeCloseTo(1 / 6, 12);
+    expect(valueIn(apia, '2011-W52', 'wau')).toBe(1);
+  });
+});
