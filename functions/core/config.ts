@@ -87,6 +87,20 @@ const Threshold = z
 
 const KNOWN_METRICS = new Set(METRIC_IDS);
 
+/** Digits after the decimal point of x as `String` writes it: 64.4 → 1, 1.5e-7 → 8. */
+export function decimalPlaces(x: number): number {
+  const [mantissa = '', exponent = '0'] = String(x).split('e');
+  return Math.max(0, (mantissa.split('.')[1]?.length ?? 0) - Number(exponent));
+}
+
+/**
+ * At most 6 decimal places: the at-risk rule compares these settings in whole millionths,
+ * exactly (metrics/at-risk.ts), where a double would miss an equal value (100 − 64.4 is
+ * 35.599999999999994).
+ */
+const MICRO_DECIMALS = { message: 'must have at most 6 decimal places' };
+const atMostMicros = (x: number) => decimalPlaces(x) <= 6;
+
 /** "What needs attention" at the top of the email, and the small-sample marker. */
 const Flags = z
   .strictObject({
@@ -289,6 +303,7 @@ export const ReportConfigSchema = z
           .number()
           .gt(0, { message: 'must be more than 0 (50 is a halving)' })
           .lte(100, { message: 'must be at most 100 (100: no activity at all)' })
+          .refine(atMostMicros, MICRO_DECIMALS)
           .default(50),
         /** Periods before the reported one that make the customer's own average. */
         trailingPeriods: z
@@ -298,8 +313,13 @@ export const ReportConfigSchema = z
           .max(26, { message: 'must be at most 26' })
           .default(4),
         /** A trailing average below this many events a period never flags (one-off users). */
-        minTrailingEvents: z.number().min(0, { message: 'must be 0 or more' }).default(3),
-        /** Subscribers at risk listed in the snapshot (the email shows at most 20). */
+        minTrailingEvents: z
+          .number()
+          .min(0, { message: 'must be 0 or more' })
+          .max(1e9, { message: 'must be at most 1000000000' })
+          .refine(atMostMicros, MICRO_DECIMALS)
+          .default(3),
+        /** Subscribers at risk listed in the snapshot (the email shows the first 10). */
         listSize: z
           .number()
           .int({ message: 'must be a whole number' })

@@ -273,9 +273,11 @@ export function periodMetrics(state: EngineState, i: number): Record<string, Met
 
   // ---- At risk (subscriptions mode; the model's at_risk_customers is set by its hook) ----
   put(
-    state.atRisk
-      ? known('at_risk_subscribers', state.atRisk.period(i).subscribers)
-      : missing('at_risk_subscribers', state.atRiskReason),
+    !state.atRisk
+      ? missing('at_risk_subscribers', state.atRiskReason)
+      : state.atRisk.unavailable !== null
+        ? missing('at_risk_subscribers', state.atRisk.unavailable)
+        : known('at_risk_subscribers', state.atRisk.period(i).subscribers),
     'at_risk_subscribers',
   );
   return out;

@@ -31,6 +31,11 @@ export const FAILED_STATUSES = ['failed', 'declined'] as const;
 const NPS_DETRACTOR_MAX = 6;
 /** MRR is summed in whole millionths, as the customer base does (METRICS.md, amendment 15). */
 const MICROS = 1_000_000;
+/**
+ * `atRisk.activityDropPercent` and `minTrailingEvents` in whole millionths: config.ts allows
+ * at most 6 decimal places, so `Math.round(x × 10⁶)` is x exactly.
+ */
+const SETTING_UNITS = 1_000_000;
 
 export type AtRiskOptions = ReportConfig['atRisk'];
 
@@ -66,8 +71,10 @@ type SignalRow = {
  * summed per period, rather than joining every event to the N + 1 windows it belongs to.
  *
  * - Activity: `now × 100 × N ≤ trailing × (100 − drop%)` is "now ≤ average × (1 − drop%)"
- *   without a division; periods before a customer's first event count as 0 in the average,
- *   and in `trailing_min` (a trailing window without events is absent from `per_window`).
+ *   without a division, and `trailing ≥ min × N` is "average ≥ min"; both in whole
+ *   numbers, the settings in millionths (`SETTING_UNITS`), so that a value equal to the
+ *   bound counts. Periods before a customer's first event count as 0 in the average, and
+ *   in `trailing_min` (a trailing window without events is absent from `per_window`).
  * - Open tickets are evaluated only when some ticket has a `resolved_at`: an export without
  *   resolutions would make every ticket ever opened look open.
  * - MRR: a subscription covers t when `started_at ≤ t < ended_at` (no `ended_at`: open); a
@@ -145,8 +152,9 @@ const SIGNALS_SQL = (windows: string, spans: string) => `
       mrr.mrr_start_micros, mrr.mrr_end_micros, mrr.active_end,
       nps.nps_score, nps.nps_at,
       open.open_tickets, open.oldest_open_at,
-      coalesce(act.trailing_events >= $minTrailing * $n
-        AND act.now_events * 100.0 * $n <= act.trailing_events * (100.0 - $dropPercent)
+      coalesce(act.trailing_events::HUGEINT * ${SETTING_UNITS} >= $minTrailing::HUGEINT * $n::HUGEINT
+        AND act.now_events::HUGEINT * ${100 * SETTING_UNITS} * $n::HUGEINT
+          <= act.trailing_events::HUGEINT * $keptShare::HUGEINT
         AND act.now_events < act.trailing_min, false)
         AS activity_flag,
       coalesce(failed.failed_orders > 0, false) AS failed_flag,
@@ -220,12 +228,15 @@ function amount(micros: number): string {
 }
 
 /**
- * The activity drop as a whole percent, rounded down so that the words never overstate it
- * (62.5 % → 62; a drop of exactly the threshold shows the threshold). The 1e-9 absorbs a
- * product such as 0.57 × 100 = 56.99999999999999.
+ * The activity drop (a − n) / a × 100 as a whole percent, rounded down so that the words
+ * never overstate it (62.5 % → 62; a drop of exactly the threshold shows the threshold),
+ * and the average a = T / N to one decimal, half up: both from the whole numbers n, T
+ * (the trailing events) and N, so that no double decides a digit (1.15 → 1.2).
  */
-function dropPercent(now: number, average: number): number {
-  return Math.floor(((average - now) / average) * 100 + 1e-9);
+function activityWords(now: number, trailing: number, n: number): string {
+  const drop = Math.floor((100 * (trailing - now * n)) / trailing);
+  const tenths = Math.floor((20 * trailing + n) / (2 * n));
+  return `activity −${drop} % vs its ${n}-period average (${now} vs ${Math.floor(tenths / 10)}.${tenths % 10})`;
 }
 
 /**
@@ -237,11 +248,9 @@ function reasonsOf(row: SignalRow, end: number, timezone: string, n: number): At
   const localDate = (t: number) => formatInstantWithOffset(t, timezone).slice(0, 10);
   const reasons: AtRiskReason[] = [];
   if (row.activity_flag) {
-    const now = row.now_events ?? 0;
-    const average = (row.trailing_events ?? 0) / n;
     reasons.push({
       kind: 'activity_drop',
-      detail: `activity −${dropPercent(now, average)} % vs its ${n}-period average (${now} vs ${average.toFixed(1)})`,
+      detail: activityWords(row.now_events ?? 0, row.trailing_events ?? 0, n),
     });
   }
   if (row.failed_flag) {
@@ -291,9 +300,34 @@ export interface AtRiskPeriod {
 
 export interface AtRiskState {
   period(i: number): AtRiskPeriod;
+  /**
+   * Why no signal can be raised at all, or null: every signal's input is missing (no
+   * events, no order with a status, no subscription with an mrr, no NPS answer of a
+   * customer, no ticket with a customer and some ticket resolved). A count of 0 would then
+   * say "nobody at risk" where nothing was looked at.
+   */
+  unavailable: string | null;
   /** The signals of the given customers at the end of period i (those without any: absent). */
   reasonsFor(i: number, customerIds: readonly string[]): Promise<Map<string, AtRiskReason[]>>;
 }
+
+/** Per signal, whether its input is there (as the signal SQL reads it), and the words if not. */
+const INPUTS_SQL = `
+  SELECT
+    EXISTS (SELECT 1 FROM events) AS activity_drop,
+    EXISTS (SELECT 1 FROM orders WHERE status IS NOT NULL) AS failed_payment,
+    EXISTS (SELECT 1 FROM subscriptions WHERE mrr IS NOT NULL) AS downgrade,
+    EXISTS (SELECT 1 FROM survey_responses
+      WHERE survey_type = 'nps' AND customer_id IS NOT NULL) AS low_nps,
+    EXISTS (SELECT 1 FROM tickets WHERE customer_id IS NOT NULL)
+      AND EXISTS (SELECT 1 FROM tickets WHERE resolved_at IS NOT NULL) AS open_tickets`;
+const MISSING_INPUT = {
+  activity_drop: 'no events',
+  failed_payment: 'no order with a status',
+  downgrade: 'no subscription with an mrr',
+  low_nps: 'no NPS answer with a customer_id',
+  open_tickets: 'no ticket with a customer_id and a resolved_at in the export',
+} as const;
 
 /**
  * Computes the signals of every period of the plan into `at_risk_signals` and reads the
@@ -321,8 +355,8 @@ export async function loadAtRisk(
     hours_start: hours.start,
     hours_end: hours.end,
     n,
-    minTrailing: options.minTrailingEvents,
-    dropPercent: options.activityDropPercent,
+    minTrailing: Math.round(options.minTrailingEvents * SETTING_UNITS),
+    keptShare: 100 * SETTING_UNITS - Math.round(options.activityDropPercent * SETTING_UNITS),
   });
   const periods = plan.periods.map((): AtRiskPeriod => ({ subscribers: 0, list: [] }));
   for (const c of await db.all<{ i: number; total: number }>(SUBSCRIBER_COUNTS_SQL)) {
@@ -338,8 +372,14 @@ export async function loadAtRisk(
       reasons: reasonsOf(row, period.end, plan.timezone, n),
     });
   }
+  const inputs = await db.one<Record<keyof typeof MISSING_INPUT, boolean>>(INPUTS_SQL);
+  const kinds = Object.keys(MISSING_INPUT) as (keyof typeof MISSING_INPUT)[];
+  const unavailable = kinds.some((kind) => inputs[kind])
+    ? null
+    : `no at-risk signal can be evaluated: ${kinds.map((kind) => MISSING_INPUT[kind]).join(', ')}`;
   return {
     period: (i) => periods[i] as AtRiskPeriod,
+    unavailable,
     async reasonsFor(i, customerIds) {
       const out = new Map<string, AtRiskReason[]>();
       const period = plan.periods[i];

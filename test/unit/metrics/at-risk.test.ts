@@ -411,6 +411,104 @@ describe('at_risk_subscribers', () => {
   });
 });
 
+describe('at-risk settings compared exactly', () => {
+  /** `counts[w]` events of `user` in the weeks ending with W12 (the last count is W12's). */
+  const weeksToW12 = (user: string, counts: readonly number[]): EventRow[] =>
+    counts.flatMap((n, w) =>
+      Array.from({ length: n }, (_, k) => ({
+        user_id: user,
+        occurred_at:
+          at('2026-03-17T00:00:00Z') - (counts.length - 1 - w) * 7 * 86_400_000 + k * 60_000,
+        event_type: 'app_open',
+        event_id: undefined,
+        feature: undefined,
+        page: undefined,
+        session_id: undefined,
+      })),
+    );
+  const detailOf = (events: EventRow[], atRisk: ReportConfigInput['atRisk']) =>
+    compute(async (c) => (await c.atRisk.reasonsFor(0, ['h'])).get('h')?.[0]?.detail, {
+      config: { atRisk },
+      data: { events: [events] },
+    });
+
+  it('flags a drop of exactly a fractional activityDropPercent', async () => {
+    // a = 250, n = 89: 250 × (1 − 0.644) = 89 exactly, so 89 ≤ 89 flags (and 89 < 250);
+    // (250 − 89) / 250 = 64.4 % → −64 %. In doubles 100 − 64.4 = 35.599999999999994 and
+    // 89 × 100 × 4 = 35,600 > 250 × 4 × 35.5999… would miss it.
+    const h = weeksToW12('h', [250, 250, 250, 250, 89]);
+    expect(await detailOf(h, { activityDropPercent: 64.4 })).toBe(
+      'activity −64 % vs its 4-period average (89 vs 250.0)',
+    );
+    // One event more is no longer a 64.4 % drop.
+    expect(
+      await detailOf(weeksToW12('h', [250, 250, 250, 250, 90]), { activityDropPercent: 64.4 }),
+    ).toBeUndefined();
+  });
+
+  it('flags an average of exactly a fractional minTrailingEvents', async () => {
+    // 25 trailing weeks: 20 of 2 events and 5 of 3 = 55 = 2.2 × 25, none now: a = 2.2 is
+    // the minimum (2.2 × 25 is 55.00000000000001 in doubles). With 54 events it is not.
+    const counts = [...Array(20).fill(2), ...Array(5).fill(3), 0];
+    const settings = { trailingPeriods: 25, minTrailingEvents: 2.2 };
+    expect(await detailOf(weeksToW12('h', counts), settings)).toBe(
+      'activity −100 % vs its 25-period average (0 vs 2.2)',
+    );
+    const fewer = [...Array(21).fill(2), ...Array(4).fill(3), 0]; // 54 events, a = 2.16
+    expect(await detailOf(weeksToW12('h', fewer), settings)).toBeUndefined();
+  });
+
+  it('shows the average to one decimal, half up, from the whole numbers', async () => {
+    // 20 trailing weeks: 17 of 1 event and 3 of 2 = 23, a = 1.15 exactly → 1.2 (the double
+    // 1.15 is 1.149999…, which toFixed(1) shows as 1.1); none now → −100 %.
+    const counts = [...Array(17).fill(1), ...Array(3).fill(2), 0];
+    expect(
+      await detailOf(weeksToW12('h', counts), { trailingPeriods: 20, minTrailingEvents: 1 }),
+    ).toBe('activity −100 % vs its 20-period average (0 vs 1.2)');
+  });
+
+  it('refuses settings with more than 6 decimal places', () => {
+    expect(() => parseConfig({ atRisk: { activityDropPercent: 64.4444444 } })).toThrow(
+      /activityDropPercent.*must have at most 6 decimal places/s,
+    );
+    expect(() => parseConfig({ atRisk: { minTrailingEvents: 1e-7 } })).toThrow(
+      /minTrailingEvents.*must have at most 6 decimal places/s,
+    );
+    expect(parseConfig({ atRisk: { activityDropPercent: 64.444444 } }).atRisk).toMatchObject({
+      activityDropPercent: 64.444444,
+    });
+  });
+});
+
+describe('at_risk_subscribers without any signal to look at', () => {
+  it('is null with a reason when no signal has its input', async () => {
+    // Subscriptions without mrr, and nothing else: no signal can be raised.
+    const mv = await compute(async (c) => c.metrics[0]?.at_risk_subscribers, {
+      data: { subscriptions: [[sub('s1', 'a', JAN), sub('s2', 'b', JAN)]] },
+    });
+    expect(mv?.value).toBeNull();
+    expect(mv?.reason).toBe(
+      'no at-risk signal can be evaluated: no events, no order with a status, no subscription with an mrr, no NPS answer with a customer_id, no ticket with a customer_id and a resolved_at in the export',
+    );
+  });
+
+  it('counts 0 once one signal has its input', async () => {
+    // The same subscribers, one with an mrr (the downgrade signal can be looked at): 0.
+    const mv = await compute(async (c) => c.metrics[0]?.at_risk_subscribers, {
+      data: { subscriptions: [[sub('s1', 'a', JAN, undefined, 29), sub('s2', 'b', JAN)]] },
+    });
+    expect(mv?.value).toBe(0);
+    // Tickets without any resolved_at do not count as an input (no ticket is open then).
+    const tickets = await compute(async (c) => c.metrics[0]?.at_risk_subscribers, {
+      data: {
+        subscriptions: [[sub('s1', 'a', JAN)]],
+        tickets: [[ticket('t1', 'a', '2026-03-10T00:00:00Z')]],
+      },
+    });
+    expect(tickets?.value).toBeNull();
+  });
+});
+
 describe('explainAtRisk', () => {
   const modelCustomer = (customerId: string, pAlive: number): AtRiskCustomer => ({
     customerId,
