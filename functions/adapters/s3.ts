@@ -26,7 +26,7 @@ import {
   type VersionedText,
   type VersionedTextStore,
 } from '../core/jobs/ports';
-import type { ExportFile, ExportSource } from '../core/sources';
+import { compareKeys, type ExportFile, type ExportSource } from '../core/sources';
 
 /** S3 returns ETags in double quotes; we store and compare them bare. */
 export function bareEtag(etag: string | undefined): string | undefined {
@@ -245,7 +245,7 @@ export class S3ExportSource implements ExportSource {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    files.sort((a, b) => compareKeys(a.key, b.key));
     return files;
   }
 }

@@ -33,7 +33,7 @@ import { computeMetrics } from './metrics/compute';
 import { EngineError } from './metrics/plan';
 import { ClvModelsHook } from './models/hook';
 import type { DatasetQuality, InputFile, MetricValue, Snapshot } from './snapshot';
-import type { ExportFile, RejectedRow, RejectSink } from './sources';
+import { compareKeys, type ExportFile, type RejectedRow, type RejectSink } from './sources';
 import { type Period, toPeriodInfo } from './time/periods';
 
 /** How many rejection reasons each dataset's quality lists (the rest are in the rejects). */
@@ -164,8 +164,8 @@ export async function computeSnapshots(input: ComputeSnapshotsInput): Promise<{
     list.push(file);
     byDataset.set(file.dataset, list);
   }
-  // Code-unit order of keys, the order S3 lists them in for the names exports use.
-  const byKey = (a: ExportFile, b: ExportFile) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  // S3's order of keys (UTF-8 bytes), whatever order the source gave.
+  const byKey = (a: ExportFile, b: ExportFile) => compareKeys(a.key, b.key);
   for (const list of byDataset.values()) list.sort(byKey);
   const datasets = DATASET_NAMES.filter((d) => byDataset.has(d));
 

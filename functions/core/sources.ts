@@ -24,6 +24,16 @@ export interface ExportSource {
   list(): Promise<ExportFile[]>;
 }
 
+/**
+ * The order S3 lists keys in: by their UTF-8 bytes. It decides which file's row of a
+ * repeated id wins (DATASETS.md), so local folders and S3 must agree on it. JavaScript's
+ * `<` compares UTF-16 code units, which puts a character above U+FFFF (an emoji) before
+ * one of U+E000–U+FFFF (`｡`); in UTF-8 it comes after.
+ */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
 /** A row that failed a rule: where, why, and what it held. */
 export interface RejectedRow {
   dataset: DatasetName;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DatasetName } from '../../functions/core/config';
 import { formatOf } from '../../functions/core/datasets/read';
-import type { ExportFile, ExportSource } from '../../functions/core/sources';
+import { compareKeys, type ExportFile, type ExportSource } from '../../functions/core/sources';
 import { UsageError } from './io';
 
 /** An export file with its size on disk, for progress. */
@@ -81,7 +81,7 @@ export class LocalExportSource implements ExportSource {
         else files.push(await localFile(dataset, path));
       }
     }
-    files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    files.sort((a, b) => compareKeys(a.key, b.key));
     return files;
   }
 }

@@ -165,6 +165,31 @@ describe('computeSnapshots', () => {
     expect(metricValue(w10, 'mrr_start')).toBe(60);
   });
 
+  it('reads the files in S3 key order, by UTF-8 bytes', async () => {
+    // In UTF-8 "😀" (F0 9F 98 80) sorts after "｡" (EF BD A1); in UTF-16 code units it
+    // sorts before (D83D < FF61). S3 lists the emoji file last, so its row of s1 wins:
+    // the subscription ends on 5 Mar and a churns in W10.
+    const header = 'subscription_id,customer_id,started_at,ended_at,mrr';
+    const { snapshots } = await computeSnapshots({
+      files: [
+        file(
+          'subscriptions',
+          'subscriptions/😀.csv',
+          csv(header, 's1,a,2026-01-01T00:00:00Z,2026-03-05T00:00:00Z,10'),
+        ),
+        file('subscriptions', 'subscriptions/｡.csv', csv(header, 's1,a,2026-01-01T00:00:00Z,,10')),
+      ],
+      config: parseConfig({}),
+      periods: [parsePeriodKey('2026-W10', 'UTC')],
+      onReject: () => {},
+    });
+    expect(metricValue(snapshots[0], 'churned_customers')).toBe(1);
+    expect(snapshots[0]?.inputFiles.map((i) => i.key)).toEqual([
+      'subscriptions/｡.csv',
+      'subscriptions/😀.csv',
+    ]);
+  });
+
   it('keeps the first occurrence of an event id, and no row of an events file cut short', async () => {
     const { snapshots } = await compute();
     const w10 = snapshots[1];
