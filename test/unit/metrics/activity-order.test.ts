@@ -1,7 +1,8 @@
 /**
- * The activity accumulator remembers the user of the previous row (a shortcut for exports
- * grouped by session or user): results must not depend on whether rows of one user come
- * together or interleaved with others. Expected values worked out by hand below.
+ * Results must not depend on the order of the rows: whether the rows of one user come
+ * together (exports grouped by session or user) or interleaved with others'. The first
+ * engine had a shortcut for grouped rows; the SQL groups by user and day, and this pins
+ * that it stays order-free. Expected values worked out by hand below.
  */
 import { describe, expect, it } from 'vitest';
 import { event, run, valueIn } from './helpers';

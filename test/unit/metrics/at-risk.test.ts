@@ -222,7 +222,7 @@ describe('at-risk signals', () => {
   it('follows the configured drop, window and minimum', async () => {
     // 2 trailing weeks (W10, W11), a 60 % drop, a minimum of 5 events a week:
     // a: average (8 + 8) / 2 = 8, 3 ≤ 8 × 0.4 = 3.2 → flagged, (8 − 3) / 8 = 62.5 % → −62 %;
-    // b: average 4 < 5 → no; e: average (0 + 6) / 2 = 3 < 5 → no.
+    // b: average 4 < 5 → no; e: average (3 + 3) / 2 = 3 < 5 → no.
     const reasons = await compute(
       async (c, index) => {
         const found = await c.atRisk.reasonsFor(index('2026-W12'), ['a', 'b', 'e']);
