@@ -4,6 +4,13 @@
  * subscription starts in [start, end); expected values are worked out in the comments.
  */
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../functions/core/config';
+import { withDuck } from '../../../functions/core/duck/db';
+import { createPlanTables } from '../../../functions/core/duck/plan-tables';
+import { appendRows, createDatasetTables } from '../../../functions/core/duck/tables';
+import { loadMarketingSpend } from '../../../functions/core/metrics/marketing';
+import { PeriodPlan } from '../../../functions/core/metrics/plan';
+import { parsePeriodKey } from '../../../functions/core/time/periods';
 import { customer, metric, order, reasonOf, run, spend, sub, valueIn } from './helpers';
 
 // UTC ISO weeks of 2026: W09 = [23 Feb, 2 Mar), W10 = [2 Mar, 9 Mar), W11 = [9 Mar, 16 Mar).
@@ -194,5 +201,105 @@ describe('ltv_cac_ratio', async () => {
     expect(reasonOf(noOrders, '2026-W10', 'ltv_cac_ratio')).toBe(
       'CLV is unknown: revenue per customer is unknown: no orders export',
     );
+  });
+});
+
+/** `n` spend rows of `amount` on `channel`, dated on the days from `firstDay` (UTC), cycling every `days`. */
+function spendRows(n: number, channel: string, amount: number, firstDay: string, days: number) {
+  const first = Date.parse(firstDay);
+  return Array.from({ length: n }, (_, k) =>
+    spend(new Date(first + (k % days) * 86_400_000).toISOString(), channel, amount),
+  );
+}
+
+describe('cac on many cent-valued spend rows', () => {
+  it('is exact over a quarter of daily spend (2026-Q1: 90 days of 0.10)', async () => {
+    // Prepare: one 0.10 row on ads for each of the 90 days of Q1 (31 + 28 + 31), and one
+    // customer acquired on ads in February.
+    const result = await run({
+      config: { period: 'quarter' },
+      periods: ['2026-Q1'],
+      data: {
+        subscriptions: [[sub('s', 'n', '2026-02-10T00:00:00Z')]],
+        customers: [[customer('n', '2026-02-10T00:00:00Z', { channel: 'ads' })]],
+        marketing_spend: [spendRows(90, 'ads', 0.1, '2026-01-01', 90)],
+      },
+    });
+
+    // Assess: 90 × 0.10 = 9.00 over 1 new customer = 9, blended and for ads (summed as
+    // doubles it was 8.99999999999998).
+    expect(valueIn(result, '2026-Q1', 'cac')).toBe(9);
+    expect(metric(result, '2026-Q1', 'cac').breakdown).toEqual({ ads: 9 });
+  });
+
+  it('is exact per channel and blended on thousands of rows (2026-W10)', async () => {
+    // Prepare: in W10 [2 Mar, 9 Mar), 1,000 rows of 0.10 on ads, 2,000 of 0.01 on email and
+    // 0.10 + 0.20 on seo, spread over the week's 7 days; new customers: 2 on ads, 2 on
+    // email, 1 on seo.
+    const ids = ['a1', 'a2', 'e1', 'e2', 's1'];
+    const channelOf = (id: string) => ({ a: 'ads', e: 'email', s: 'seo' })[id[0] as 'a'];
+    const result = await run({
+      periods: ['2026-W10'],
+      data: {
+        subscriptions: [ids.map((id) => sub(`sub-${id}`, id, '2026-03-04T00:00:00Z'))],
+        customers: [
+          ids.map((id) => customer(id, '2026-03-04T00:00:00Z', { channel: channelOf(id) })),
+        ],
+        marketing_spend: [
+          [
+            ...spendRows(1000, 'ads', 0.1, '2026-03-02', 7),
+            ...spendRows(2000, 'email', 0.01, '2026-03-02', 7),
+            spend('2026-03-03', 'seo', 0.1),
+            spend('2026-03-08', 'seo', 0.2),
+          ],
+        ],
+      },
+    });
+
+    // Assess: ads 1,000 × 0.10 = 100 / 2 = 50; email 2,000 × 0.01 = 20 / 2 = 10;
+    // seo 0.30 / 1 = 0.3; blended (100 + 20 + 0.30) / 5 = 120.30 / 5 = 24.06.
+    expect(metric(result, '2026-W10', 'cac').breakdown).toEqual({ ads: 50, email: 10, seo: 0.3 });
+    expect(valueIn(result, '2026-W10', 'cac')).toBe(24.06);
+  });
+
+  it('gives a blended total that is the sum of the channel totals exactly', async () => {
+    // The loader itself, before the metric value's rounding to 15 digits (which would hide
+    // a last-bit drift): its total is what the blended CAC divides. UTC weeks W10 and W11.
+    const config = parseConfig({});
+    const plan = new PeriodPlan(
+      ['2026-W10', '2026-W11'].map((k) => parsePeriodKey(k, 'UTC')),
+      config,
+    );
+    const rows = [
+      // W10 as in the test above.
+      ...spendRows(1000, 'ads', 0.1, '2026-03-02', 7),
+      ...spendRows(2000, 'email', 0.01, '2026-03-02', 7),
+      // W11: two channels whose totals add to 0.30000000000000004 as doubles.
+      spend('2026-03-10', 'x', 0.1),
+      spend('2026-03-11', 'y', 0.2),
+      spend('2026-03-16', 'ads', 5), // W12: outside the plan
+    ];
+
+    // Act
+    const [w10, w11] = await withDuck(async (db) => {
+      await createDatasetTables(db);
+      await appendRows(db, 'marketing_spend', 0, rows);
+      await createPlanTables(db, plan);
+      const spendOf = await loadMarketingSpend(db, plan);
+      return [spendOf.period(0), spendOf.period(1)];
+    });
+
+    // Assess: W10 ads 1,000 × 0.10 = 100, email 2,000 × 0.01 = 20, total 120; W11 x 0.1,
+    // y 0.2, total 0.3 (the double nearest 0.3, as 300,000 millionths / 10^6).
+    expect([...(w10?.byChannel ?? [])]).toEqual([
+      ['ads', 100],
+      ['email', 20],
+    ]);
+    expect(w10?.total).toBe(120);
+    expect([...(w11?.byChannel ?? [])]).toEqual([
+      ['x', 0.1],
+      ['y', 0.2],
+    ]);
+    expect(w11?.total).toBe(0.3);
   });
 });
