@@ -147,7 +147,8 @@ export async function computeMetrics(
       : status.subscriptions === 'empty'
         ? 'the subscriptions export has no accepted rows'
         : 'no subscriptions export';
-  const consistency = await loadConsistency(db, status);
+  // Before the segments drop the activity mode's customer table (`cb_customers`).
+  const consistency = await loadConsistency(db, status, { customerBase: base !== null });
 
   const state: EngineState = {
     plan,

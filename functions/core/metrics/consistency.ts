@@ -39,6 +39,11 @@ interface CheckSql {
   dataset: DatasetName;
   /** Datasets that must have files for the check to mean anything. */
   needs: readonly DatasetName[];
+  /**
+   * Reads the customer base's table `cb_customers` (customer-base.ts: each customer's
+   * acquisition time, in the report's activity mode), so runs only when there is a base.
+   */
+  base?: true;
   /** `SELECT i, ref` of the rows found, ref the id they reference. */
   sql: string;
 }
@@ -51,7 +56,8 @@ const unknownCustomer = (alias: string) =>
 /**
  * Which rows of a period each check looks at: orders by `ordered_at`, tickets by
  * `created_at`, survey answers by `responded_at`, events by `occurred_at`, sessions by
- * `started_at`, customers by `created_at`; a subscription in every period it overlaps
+ * `started_at`, customers by `created_at` (by their acquisition for the CAC check); a
+ * subscription in every period it overlaps
  * (it feeds each of those periods' customer base), except for "before signup", which is a
  * fact of its start and is counted in the period it starts.
  */
@@ -127,9 +133,13 @@ const CHECKS: readonly CheckSql[] = [
     check: 'channel_without_spend',
     dataset: 'customers',
     needs: ['marketing_spend'],
-    sql: `SELECT p.i, c.acquisition_channel AS ref FROM customers c ${inPeriod('c.created_at')}
-          WHERE c.acquisition_channel IS NOT NULL
-            AND c.acquisition_channel NOT IN (SELECT channel FROM marketing_spend)`,
+    // The new customers of P as `new_customers` and the CAC count them (acquired in P),
+    // with the channel of their customers row.
+    base: true,
+    sql: `SELECT p.i, k.acquisition_channel AS ref FROM cb_customers c ${inPeriod('c.acquired_at')}
+          JOIN customers k ON k.customer_id = c.customer_id
+          WHERE k.acquisition_channel IS NOT NULL
+            AND k.acquisition_channel NOT IN (SELECT channel FROM marketing_spend)`,
   },
 ];
 
@@ -151,9 +161,13 @@ type IssueRow = {
 export async function loadConsistency(
   db: Duck,
   status: Record<DatasetName, DatasetStatus>,
+  options: { customerBase: boolean },
 ): Promise<{ period(i: number): ConsistencyIssue[] }> {
   const runnable = CHECKS.map((c, n) => ({ ...c, n })).filter(
-    (c) => status[c.dataset] !== 'absent' && c.needs.every((d) => status[d] !== 'absent'),
+    (c) =>
+      status[c.dataset] !== 'absent' &&
+      c.needs.every((d) => status[d] !== 'absent') &&
+      (c.base !== true || options.customerBase),
   );
   const byPeriod = new Map<number, ConsistencyIssue[]>();
   if (runnable.length > 0) {

@@ -43,7 +43,8 @@ const DATA: Data = {
       customer('c1', '2026-01-01T00:00:00Z', { channel: 'paid_search' }),
       // c2 signed up on 19 Mar, after its order of 17 Mar.
       customer('c2', '2026-03-19T00:00:00Z', { channel: 'paid_search' }),
-      // Created in W12 from channels without any spend row: podcast (2), tiktok (1).
+      // Created in W12 from channels without any spend row, podcast (c3, c4) and tiktok
+      // (c5); only c4 subscribes, so only c4 is a new customer that the CAC counts.
       customer('c3', '2026-03-17T00:00:00Z', { channel: 'podcast' }),
       // c4 signed up on 18 Mar, after its subscription of 16 Mar.
       customer('c4', '2026-03-18T00:00:00Z', { channel: 'podcast' }),
@@ -196,12 +197,56 @@ describe('consistency checks', async () => {
   });
 
   it('counts new customers from channels without any marketing spend', () => {
-    // c3, c4 (podcast) and c5 (tiktok); c6 has no channel, c2's paid_search has spend.
+    // The new customers of W12 (acquired in it: c4, subscribed 16 Mar); c4's podcast has no
+    // spend. c3 and c5 signed up but never subscribed: no customer of the CAC (c1 and x9
+    // were acquired before; c6 has no customers row channel, c2 no subscription).
     expect(find(w12, 'channel_without_spend', 'customers')).toMatchObject({
-      count: 3,
-      ids: 2,
-      examples: ['podcast', 'tiktok'],
+      count: 1,
+      ids: 1,
+      examples: ['podcast'],
     });
+  });
+
+  it('looks at the customers the CAC counts: acquired in the period, not signed up', async () => {
+    // p signs up on 3 Mar (W10) from podcast, which has no spend, and subscribes on 10 Mar
+    // (W11); q (ads, with spend) subscribes on 3 Mar. W10's CAC counts q alone, W11's p.
+    const { consistency: found, metrics: m } = await findings(
+      {
+        customers: [
+          [
+            customer('p', '2026-03-03T00:00:00Z', { channel: 'podcast' }),
+            customer('q', '2026-03-03T00:00:00Z', { channel: 'ads' }),
+          ],
+        ],
+        subscriptions: [
+          [sub('sp', 'p', '2026-03-10T00:00:00Z'), sub('sq', 'q', '2026-03-03T00:00:00Z')],
+        ],
+        marketing_spend: [[spend('2026-03-02', 'ads', 100), spend('2026-03-09', 'ads', 100)]],
+      },
+      ['2026-W10', '2026-W11'],
+    );
+    expect(find(found[0], 'channel_without_spend', 'customers')).toBeUndefined();
+    expect(find(found[1], 'channel_without_spend', 'customers')).toMatchObject({
+      count: 1,
+      ids: 1,
+      examples: ['podcast'],
+    });
+    // p is in W11's blended CAC (100 / 1), as the line says.
+    expect(m[1]?.cac?.value).toBe(100);
+  });
+
+  it('runs no CAC check without a customer base', async () => {
+    // Customers from a channel without spend, but no subscriptions (the default mode's
+    // base): there is no CAC to explain.
+    const { consistency: found } = await findings(
+      {
+        customers: [[customer('p', '2026-03-10T00:00:00Z', { channel: 'podcast' })]],
+        marketing_spend: [[spend('2026-03-09', 'ads', 100)]],
+        subscriptions: [[]],
+      },
+      ['2026-W11'],
+    );
+    expect(found[0]?.map((f) => f.check)).toEqual([]);
   });
 
   it('lists the findings in a fixed order', () => {
