@@ -260,14 +260,14 @@ export const ReportConfigSchema = z
     /** @default - every customer: no filter. */
     filter: ReportFilter.optional(),
     activity: z
-      .object({
+      .strictObject({
         /** @default - `subscriptions` when that dataset has files, else `orders`. */
         mode: z.enum(['subscriptions', 'orders']).optional(),
         activeWindowDays: z.number().int().positive().default(90),
       })
       .prefault({}),
     events: z
-      .object({
+      .strictObject({
         conversion: z.array(z.string().min(1)).default(['purchase']),
         onboarding: z.string().min(1).default('onboarding_completed'),
         /** Empty: `core_action_rate` is null until configured. */
@@ -276,7 +276,7 @@ export const ReportConfigSchema = z
       })
       .prefault({}),
     clv: z
-      .object({
+      .strictObject({
         grossMargin: z.number().gt(0).lte(1).default(1),
         /** @default - 12 for weeks, 6 for months, 4 for quarters. */
         trailingPeriods: z.number().int().positive().optional(),
@@ -329,13 +329,23 @@ export const ReportConfigSchema = z
       })
       .prefault({}),
     email: z
-      .object({
+      .strictObject({
         /** Bare addresses (see `emailAddressProblem` for what is accepted). */
         recipients: z.array(EmailAddress).default([]),
         sender: EmailAddress.optional(),
         /** Metric ids shown in the headline row, in order. */
         headline: z
           .array(z.string())
+          .superRefine((ids, ctx) => {
+            ids.forEach((id, k) => {
+              if (KNOWN_METRICS.has(id)) return;
+              ctx.addIssue({
+                code: 'custom',
+                path: [k],
+                message: `"${id}" is not a metric id; valid ids are ${METRIC_IDS.join(', ')}`,
+              });
+            });
+          })
           .default([
             'customers_end',
             'churn_rate',

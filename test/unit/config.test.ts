@@ -152,3 +152,26 @@ describe('parseConfig flags', () => {
     );
   });
 });
+
+describe('parseConfig misspelt keys', () => {
+  it('refuses an unknown key in activity, events, clv and email, naming it', () => {
+    // A typo in grossMargin would otherwise leave the default margin of 1 in every CLV.
+    const cases: [unknown, RegExp][] = [
+      [{ clv: { grossMargn: 0.5 } }, /clv Unrecognized key: "grossMargn"/],
+      [{ events: { coreAction: ['x'] } }, /events Unrecognized key: "coreAction"/],
+      [{ activity: { activeWindowDay: 30 } }, /activity Unrecognized key: "activeWindowDay"/],
+      [{ email: { recipient: ['a@example.com'] } }, /email Unrecognized key: "recipient"/],
+    ];
+    for (const [input, message] of cases) expect(() => parseConfig(input)).toThrow(message);
+  });
+
+  it('refuses a headline id that is no metric, naming its place', () => {
+    expect(() => parseConfig({ email: { headline: ['churn_rate', 'churn'] } })).toThrow(
+      /email\.headline\.1 "churn" is not a metric id; valid ids are /,
+    );
+    expect(parseConfig({ email: { headline: ['nps', 'churn_rate'] } }).email.headline).toEqual([
+      'nps',
+      'churn_rate',
+    ]);
+  });
+});

@@ -399,10 +399,11 @@ function activityMetrics(state: EngineState, i: number): Record<string, MetricVa
         `no users with an event in the ${MAU_WINDOW_DAYS} days ending with the period (division by zero)`,
       ),
     );
-    out.conversion_rate = fromOutcome(
-      'conversion_rate',
-      divide(a.converted, a.activeUsers, 100, noUsers),
-    );
+    // As core actions: an empty list counts nobody, which is no rate of 0 %.
+    out.conversion_rate =
+      state.config.events.conversion.length === 0
+        ? missing('conversion_rate', 'no conversion events configured (events.conversion)')
+        : fromOutcome('conversion_rate', divide(a.converted, a.activeUsers, 100, noUsers));
     // Choice: the headline value is the share of users who used any feature; the breakdown
     // gives each feature's share.
     const features: Record<string, number | null> = {};
@@ -528,7 +529,8 @@ function emailMetrics(state: EngineState, i: number): Record<string, MetricValue
 /**
  * `social_engagement_rate` = Σ engagement in P / Σ followers at end of P × 100, over the
  * platforms with a follower count on or before the last day of P; per platform the same
- * with that platform's numbers.
+ * with that platform's numbers. A period without any social row dated in it has neither
+ * (amendment 21): the export does not cover it, which is no engagement of 0.
  */
 function socialMetrics(state: EngineState, i: number): Record<string, MetricValue> {
   const reason = unusable(state, 'social');
@@ -540,6 +542,7 @@ function socialMetrics(state: EngineState, i: number): Record<string, MetricValu
   }
   const social = loaded(state.social, 'social');
   const s = social.period(i);
+  const NO_ROWS = 'no social rows dated in the period';
   let engagement = 0;
   let followers = 0;
   const breakdown: Record<string, number | null> = {};
@@ -552,23 +555,27 @@ function socialMetrics(state: EngineState, i: number): Record<string, MetricValu
     breakdown[platform] = divideOrNull(e, f, 100);
   }
   return {
-    social_engagement_rate: social.hasEngagement
-      ? fromOutcome(
-          'social_engagement_rate',
-          divide(
-            engagement,
-            followers,
-            100,
-            'no follower count on or before the end of the period (division by zero)',
-          ),
-          breakdown,
-        )
-      : missing(
+    social_engagement_rate: !social.hasEngagement
+      ? missing(
           'social_engagement_rate',
           'no likes, comments, shares or reposts values in the social export',
-        ),
-    social_mentions: social.hasMentions
-      ? known('social_mentions', s.mentions)
-      : missing('social_mentions', 'no mentions values in the social export'),
+        )
+      : followers > 0 && !s.rows
+        ? missing('social_engagement_rate', NO_ROWS)
+        : fromOutcome(
+            'social_engagement_rate',
+            divide(
+              engagement,
+              followers,
+              100,
+              'no follower count on or before the end of the period (division by zero)',
+            ),
+            breakdown,
+          ),
+    social_mentions: !social.hasMentions
+      ? missing('social_mentions', 'no mentions values in the social export')
+      : !s.rows
+        ? missing('social_mentions', NO_ROWS)
+        : known('social_mentions', s.mentions),
   };
 }

@@ -48,6 +48,13 @@ interface CheckSql {
   sql: string;
 }
 
+/**
+ * A subscription that covers some instant: a zero-length one (`ended_at = started_at`)
+ * feeds neither the customer base nor MRR (amendment 13), so "kept in the customer base
+ * and MRR" would not be true of it.
+ */
+const COVERS_AN_INSTANT = '(s.ended_at IS NULL OR s.ended_at > s.started_at)';
+
 const inPeriod = (column: string) =>
   `JOIN plan_periods p ON ${column} >= p.start_ms AND ${column} < p.end_ms`;
 const unknownCustomer = (alias: string) =>
@@ -76,7 +83,7 @@ const CHECKS: readonly CheckSql[] = [
     sql: `SELECT p.i, s.customer_id AS ref FROM subscriptions s
           JOIN plan_periods p ON s.started_at < p.end_ms
             AND (s.ended_at IS NULL OR s.ended_at > p.start_ms)
-          WHERE ${unknownCustomer('s')}`,
+          WHERE ${unknownCustomer('s')} AND ${COVERS_AN_INSTANT}`,
   },
   {
     check: 'unknown_customer',
@@ -120,7 +127,7 @@ const CHECKS: readonly CheckSql[] = [
     needs: ['customers'],
     sql: `SELECT p.i, s.customer_id AS ref FROM subscriptions s ${inPeriod('s.started_at')}
           JOIN customers c ON c.customer_id = s.customer_id
-          WHERE s.started_at < c.created_at`,
+          WHERE s.started_at < c.created_at AND ${COVERS_AN_INSTANT}`,
   },
   {
     check: 'failed_order_in_revenue',

@@ -12,6 +12,8 @@ export interface SocialPeriod {
   mentions: number;
   /** Per platform, followers at the end of P (platforms with a row before the end only). */
   followers: Map<string, number>;
+  /** Whether any row is dated in P: without one the export says nothing of P's activity. */
+  rows: boolean;
 }
 
 /**
@@ -79,13 +81,17 @@ export async function loadSocial(
   plan: PeriodPlan,
 ): Promise<{ hasEngagement: boolean; hasMentions: boolean; period(i: number): SocialPeriod }> {
   const periods = plan.periods.map(
-    (): SocialPeriod => ({ engagement: new Map(), mentions: 0, followers: new Map() }),
+    (): SocialPeriod => ({ engagement: new Map(), mentions: 0, followers: new Map(), rows: false }),
   );
   const groups = await db.all<SocialGroup>(SOCIAL_SQL);
   for (const g of groups) {
     if (g.i === null) continue;
     const p = periods[g.i] as SocialPeriod;
-    if (g.engagement !== null) p.engagement.set(g.platform, g.engagement);
+    // engagement is NULL exactly when the platform has no row dated in P (in_period).
+    if (g.engagement !== null) {
+      p.engagement.set(g.platform, g.engagement);
+      p.rows = true;
+    }
     if (g.mentions !== null) p.mentions += g.mentions;
     if (g.followers !== null) p.followers.set(g.platform, g.followers);
   }

@@ -335,6 +335,20 @@ describe('first_week_engagement', async () => {
   });
 });
 
+describe('conversion_rate without conversion events', async () => {
+  it('is null with a reason when events.conversion is empty, as core actions are', async () => {
+    // u2's purchase would convert with the default list; with none configured nobody can.
+    const none = await run({
+      config: { events: { conversion: [] } },
+      periods: ['2026-W10'],
+      data: { events: [EVENTS] },
+    });
+    expect(reasonOf(none, '2026-W10', 'conversion_rate')).toBe(
+      'no conversion events configured (events.conversion)',
+    );
+  });
+});
+
 describe('local days next to a daylight-saving change', async () => {
   // America/New_York, March 2026 (31 local days, 8 Mar has 23 hours; MAU window
   // [2 Mar 00:00 EST = 05:00Z, 1 Apr 00:00 EDT = 04:00Z)). Each event sits where days of

@@ -235,6 +235,24 @@ describe('consistency checks', async () => {
     expect(m[1]?.cac?.value).toBe(100);
   });
 
+  it('leaves out zero-length subscriptions, which feed neither the base nor MRR', async () => {
+    // x9 (no customers row) and c3 (signed up 17 Mar) each have a subscription that starts
+    // and ends at the same instant in W12: neither is "kept in the customer base and MRR".
+    const { consistency: found } = await findings(
+      {
+        customers: [[customer('c3', '2026-03-17T00:00:00Z')]],
+        subscriptions: [
+          [
+            sub('z1', 'x9', '2026-03-18T00:00:00Z', '2026-03-18T00:00:00Z'),
+            sub('z2', 'c3', '2026-03-16T12:00:00Z', '2026-03-16T12:00:00Z'),
+          ],
+        ],
+      },
+      ['2026-W12'],
+    );
+    expect(found[0]).toEqual([]);
+  });
+
   it('runs no CAC check without a customer base', async () => {
     // Customers from a channel without spend, but no subscriptions (the default mode's
     // base): there is no CAC to explain.

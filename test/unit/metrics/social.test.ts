@@ -92,10 +92,24 @@ describe('social metrics', async () => {
 
   describe('social_mentions', async () => {
     it('sums mentions in the period', async () => {
-      // W10: 4 + 1 + 0 = 5; W11 and W01: 0.
+      // W10: 4 + 1 + 0 = 5; W11: its 9 Mar row has no mentions → 0. W01 has no row at all:
+      // null (amendment 21; it was 0 before).
       expect(valueIn(result, '2026-W10', 'social_mentions')).toBe(5);
       expect(valueIn(result, '2026-W11', 'social_mentions')).toBe(0);
-      expect(valueIn(result, '2026-W01', 'social_mentions')).toBe(0);
+      expect(reasonOf(result, '2026-W01', 'social_mentions')).toBe(
+        'no social rows dated in the period',
+      );
+    });
+  });
+
+  describe('a period the export does not cover', async () => {
+    it('has no engagement rate and no mentions, though followers are known', async () => {
+      // W20 = [11 May, 18 May): no row dated in it; followers at its end are known
+      // (2000 + 500 + 300), but 0 % engagement and 0 mentions would be made up.
+      const later = await run({ periods: ['2026-W20'], data: { social: [ROWS] } });
+      for (const id of ['social_engagement_rate', 'social_mentions']) {
+        expect(reasonOf(later, '2026-W20', id)).toBe('no social rows dated in the period');
+      }
     });
   });
 
