@@ -229,7 +229,10 @@ export function breakdownOf(
       const a = v === null ? undefined : spendOf.get(v);
       return a === undefined ? [] : [a];
     });
-    return amounts.length === 0 ? null : amounts.reduce((t, a) => t + a, 0);
+    // In whole millionths, as marketing.ts sums the channels (amendment 19), so that the
+    // folded row's spend is exactly the sum of its channels'.
+    if (amounts.length === 0) return null;
+    return amounts.reduce((t, a) => t + Math.round(a * 1_000_000), 0) / 1_000_000;
   };
   const rows = shown.map((g) => segmentRow(g, withOrders, spend([g.value])));
   if (rest.length > 0) {
