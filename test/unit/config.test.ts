@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../functions/core/config';
+import { ConfigError, clvPeriodDefaults, parseConfig } from '../../functions/core/config';
 
 /** The ConfigError message parseConfig throws for `input`. */
 function problemWith(input: unknown): string {
@@ -173,5 +173,116 @@ describe('parseConfig misspelt keys', () => {
       'nps',
       'churn_rate',
     ]);
+  });
+});
+
+describe('parseConfig defaults (METRICS.md "Configuration defaults")', () => {
+  it('gives every setting of the table its default', () => {
+    const config = parseConfig({});
+    // One line per row of the table, copied by hand.
+    expect(config.timezone).toBe('UTC');
+    expect(config.currency).toBe('USD');
+    expect(config.period).toBe('week');
+    // activity.mode: "subscriptions when that dataset exists, else orders" depends on the
+    // exports, so the config leaves it unset for the engine to decide.
+    expect(config.activity).toEqual({ mode: undefined, activeWindowDays: 90 });
+    expect(config.events).toEqual({
+      conversion: ['purchase'],
+      onboarding: 'onboarding_completed',
+      coreActions: [],
+      feature: 'feature_used',
+    });
+    // trailingPeriods and maxLifetimePeriods depend on the period: see clvPeriodDefaults.
+    expect(config.clv).toEqual({
+      grossMargin: 1,
+      trailingPeriods: undefined,
+      maxLifetimePeriods: undefined,
+      horizonWeeks: 52,
+      annualDiscountRate: 0.1,
+      atRiskThreshold: 0.5,
+      atRiskListSize: 10,
+    });
+    expect(config.atRisk).toEqual({
+      activityDropPercent: 50,
+      trailingPeriods: 4,
+      minTrailingEvents: 3,
+      listSize: 10,
+    });
+    expect(config.segments).toEqual({
+      enabled: true,
+      columns: ['segment', 'country', 'plan', 'acquisition_channel'],
+      top: 5,
+    });
+  });
+
+  it('takes the CLV trailing periods and lifetime cap of the period kind', () => {
+    // "12 for weeks, 6 for months, 4 for quarters"; "260 weeks / 60 months / 20 quarters"
+    // (five years each).
+    expect(clvPeriodDefaults(parseConfig({}))).toEqual({
+      trailingPeriods: 12,
+      maxLifetimePeriods: 260,
+    });
+    expect(clvPeriodDefaults(parseConfig({ period: 'week' }))).toEqual({
+      trailingPeriods: 12,
+      maxLifetimePeriods: 260,
+    });
+    expect(clvPeriodDefaults(parseConfig({ period: 'month' }))).toEqual({
+      trailingPeriods: 6,
+      maxLifetimePeriods: 60,
+    });
+    expect(clvPeriodDefaults(parseConfig({ period: 'quarter' }))).toEqual({
+      trailingPeriods: 4,
+      maxLifetimePeriods: 20,
+    });
+  });
+
+  it('lets clv.trailingPeriods and clv.maxLifetimePeriods override the period’s defaults', () => {
+    const config = parseConfig({ period: 'month', clv: { trailingPeriods: 3 } });
+    expect(clvPeriodDefaults(config)).toEqual({ trailingPeriods: 3, maxLifetimePeriods: 60 });
+    const capped = parseConfig({ period: 'quarter', clv: { maxLifetimePeriods: 8 } });
+    expect(clvPeriodDefaults(capped)).toEqual({ trailingPeriods: 4, maxLifetimePeriods: 8 });
+  });
+
+  it('accepts the ranges the table gives and refuses values just outside them', () => {
+    // activityDropPercent: 0 < x ≤ 100, at most 6 decimals.
+    expect(parseConfig({ atRisk: { activityDropPercent: 100 } }).atRisk.activityDropPercent).toBe(
+      100,
+    );
+    expect(
+      parseConfig({ atRisk: { activityDropPercent: 0.000001 } }).atRisk.activityDropPercent,
+    ).toBe(0.000001);
+    expect(problemWith({ atRisk: { activityDropPercent: 0 } })).toContain(
+      'atRisk.activityDropPercent',
+    );
+    expect(problemWith({ atRisk: { activityDropPercent: 100.5 } })).toContain(
+      'atRisk.activityDropPercent',
+    );
+    expect(problemWith({ atRisk: { activityDropPercent: 64.4000001 } })).toContain(
+      'atRisk.activityDropPercent must have at most 6 decimal places',
+    );
+    // trailingPeriods: 1 … 26.
+    expect(parseConfig({ atRisk: { trailingPeriods: 1 } }).atRisk.trailingPeriods).toBe(1);
+    expect(parseConfig({ atRisk: { trailingPeriods: 26 } }).atRisk.trailingPeriods).toBe(26);
+    expect(problemWith({ atRisk: { trailingPeriods: 0 } })).toContain('atRisk.trailingPeriods');
+    expect(problemWith({ atRisk: { trailingPeriods: 27 } })).toContain('atRisk.trailingPeriods');
+    // minTrailingEvents: 0 … 10⁹, at most 6 decimals.
+    expect(parseConfig({ atRisk: { minTrailingEvents: 0 } }).atRisk.minTrailingEvents).toBe(0);
+    expect(parseConfig({ atRisk: { minTrailingEvents: 1e9 } }).atRisk.minTrailingEvents).toBe(1e9);
+    expect(problemWith({ atRisk: { minTrailingEvents: -1 } })).toContain(
+      'atRisk.minTrailingEvents',
+    );
+    expect(problemWith({ atRisk: { minTrailingEvents: 1e9 + 1 } })).toContain(
+      'atRisk.minTrailingEvents',
+    );
+    expect(problemWith({ atRisk: { minTrailingEvents: 2.0000001 } })).toContain(
+      'atRisk.minTrailingEvents must have at most 6 decimal places',
+    );
+    // listSize: at most 100; segments.top: at most 20.
+    expect(parseConfig({ atRisk: { listSize: 100 } }).atRisk.listSize).toBe(100);
+    expect(problemWith({ atRisk: { listSize: 101 } })).toContain('atRisk.listSize');
+    expect(parseConfig({ segments: { top: 20 } }).segments.top).toBe(20);
+    expect(problemWith({ segments: { top: 21 } })).toContain('segments.top');
+    // period: week, also month and quarter.
+    expect(problemWith({ period: 'day' })).toContain('period');
   });
 });

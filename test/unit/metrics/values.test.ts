@@ -4,6 +4,7 @@
  * METRICS.md (copied here by hand, so a change in the catalogue fails this test).
  */
 import { describe, expect, it } from 'vitest';
+import { METRIC_IDS } from '../../../functions/core/metrics/catalogue';
 import {
   divide,
   divideOrNull,
@@ -187,5 +188,39 @@ describe('catalogue units and directions (METRICS.md)', () => {
     expect(known('ltv_cac_ratio', 1).deltaKind).toBe('absolute');
     expect(known('revenue', 1).deltaKind).toBe('relative');
     expect(known('ticket_volume', 1).deltaKind).toBe('relative');
+  });
+
+  // The ids the table above leaves out: "Customer base", "Model-based CLV" and the
+  // subscribers at risk, [id, unit, better] copied by hand from those tables.
+  const customerBaseAndModels: [string, string, 'up' | 'down'][] = [
+    ['customers_start', 'count', 'up'],
+    ['customers_end', 'count', 'up'],
+    ['new_customers', 'count', 'up'],
+    ['churned_customers', 'count', 'down'],
+    ['churn_rate', 'percent', 'down'],
+    ['retention_rate', 'percent', 'up'],
+    ['mrr_start', 'money', 'up'],
+    ['mrr_end', 'money', 'up'],
+    ['revenue_churn_rate', 'percent', 'down'],
+    ['net_revenue_retention', 'percent', 'up'],
+    ['clv_bgnbd', 'money', 'up'],
+    ['expected_purchases_next_period', 'count', 'up'],
+    ['at_risk_customers', 'count', 'down'],
+    ['at_risk_subscribers', 'count', 'down'],
+  ];
+
+  it.each(customerBaseAndModels)('%s is in %s, better %s', (id, unit, better) => {
+    const mv = known(id, 1);
+    expect(mv.unit).toBe(unit);
+    expect(mv.better).toBe(better);
+  });
+
+  it('has a hand-checked unit and direction for every catalogue id, each once', () => {
+    // A metric added to catalogue.ts without a row here fails, as does an id listed twice.
+    const listed = [...table, ...customerBaseAndModels].map(([id]) => id);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect([...listed].sort()).toEqual([...METRIC_IDS].sort());
+    // 44 + 14 ids: the 58 of METRICS.md's tables.
+    expect(listed).toHaveLength(58);
   });
 });
