@@ -12,6 +12,13 @@
  * physical). A quote inside an unquoted field is kept as text (`5" screen`), as most
  * spreadsheet exports expect. A record whose quoting is broken is still delivered, with a
  * `problem`, for the caller to reject.
+ *
+ * Blanks around a quoted field, as DuckDB's CSV reader has them (datasets/load.ts reads most
+ * files with it and must get the same records): one space before the opening quote and
+ * any spaces and tabs after the closing quote are skipped (` "a,b" ` is `a,b`). With more
+ * blanks before it, or a tab, the quote does not open a quoted field: it is text of an
+ * unquoted one (`  "a"` is `"a"`, quotes and all), which is what DuckDB reads there too.
+ * DuckDB refuses a tab after a closing quote; the load then leaves the file to this scanner.
  */
 import { UnreadableFileError } from './errors';
 
@@ -19,6 +26,8 @@ const COMMA = 0x2c;
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
 
 /** Longest record kept in memory while waiting for its end (an unclosed quote). */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
@@ -38,6 +47,11 @@ export interface CsvRecord {
   line: number;
   /** Why the record's quoting is broken, or null. */
   problem: string | null;
+  /**
+   * Whether a tab follows the closing quote of one of its fields: accepted here, but
+   * DuckDB's reader refuses such a record (and drops every row after such a header).
+   */
+  tabAfterQuote: boolean;
 }
 
 export class CsvScanner {
@@ -49,6 +63,7 @@ export class CsvScanner {
     escaped: new Uint8Array(64),
     line: 1,
     problem: null,
+    tabAfterQuote: false,
   };
   /** Bytes not yet scanned to a record end: the start of an unfinished record, then chunks. */
   private pending: Buffer[] = [];
@@ -120,11 +135,12 @@ export class CsvScanner {
     r.escaped = escaped;
   }
 
-  private emit(count: number, line: number, problem: string | null): void {
+  private emit(count: number, line: number, problem: string | null, tabAfterQuote: boolean): void {
     const r = this.record;
     r.count = count;
     r.line = line;
     r.problem = problem;
+    r.tabAfterQuote = tabAfterQuote;
     this.onRecord(r);
   }
 
@@ -147,6 +163,7 @@ export class CsvScanner {
       const recordLine = line;
       let count = 0;
       let problem: string | null = null;
+      let tabAfterQuote = false;
 
       // A blank line is no record, but it is a line.
       c = bytes[i] as number;
@@ -166,8 +183,11 @@ export class CsvScanner {
 
       for (;;) {
         if (count === r.starts.length) this.grow();
-        if (i < n && bytes[i] === QUOTE) {
-          const start = i + 1;
+        // One space may come before the opening quote (DuckDB's rule, see the top).
+        if (i + 1 === n && bytes[i] === SPACE && !final) return recordStart;
+        const quoteAt = bytes[i] === SPACE && bytes[i + 1] === QUOTE ? i + 1 : i;
+        if (quoteAt < n && bytes[quoteAt] === QUOTE) {
+          const start = quoteAt + 1;
           let j = start;
           let escaped = 0;
           for (;;) {
@@ -195,6 +215,7 @@ export class CsvScanner {
               count + 1,
               recordLine,
               `a quoted field that opens on line ${recordLine} is never closed`,
+              tabAfterQuote,
             );
             i = n;
             break records;
@@ -202,6 +223,12 @@ export class CsvScanner {
           r.ends[count] = j;
           count++;
           i = j + 1;
+          // Spaces and tabs after the closing quote are no text after it.
+          while (i < n && (bytes[i] === SPACE || bytes[i] === TAB)) {
+            if (bytes[i] === TAB) tabAfterQuote = true;
+            i++;
+          }
+          if (i === n && !final) return recordStart;
           if (i < n) {
             c = bytes[i] as number;
             if (c === COMMA) {
@@ -211,7 +238,7 @@ export class CsvScanner {
             if (c === LF || (c === CR && i + 1 < n && bytes[i + 1] === LF)) {
               i += c === LF ? 1 : 2;
               line++;
-              this.emit(count, recordLine, problem);
+              this.emit(count, recordLine, problem, tabAfterQuote);
               continue records;
             }
             if (c === CR && i + 1 === n && !final) return recordStart;
@@ -227,14 +254,14 @@ export class CsvScanner {
                 i++;
                 if (c === COMMA) continue;
                 line++;
-                this.emit(count, recordLine, problem);
+                this.emit(count, recordLine, problem, tabAfterQuote);
                 continue records;
               }
               if (!final) return recordStart;
             }
           }
           // The end of the final bytes ends the record.
-          this.emit(count, recordLine, problem);
+          this.emit(count, recordLine, problem, tabAfterQuote);
           i = n;
           break records;
         }
@@ -253,7 +280,7 @@ export class CsvScanner {
           r.starts[count] = start;
           r.ends[count] = end;
           r.escaped[count] = 0;
-          this.emit(count + 1, recordLine, problem);
+          this.emit(count + 1, recordLine, problem, tabAfterQuote);
           break records;
         }
         let end = i;
@@ -265,7 +292,7 @@ export class CsvScanner {
         i++;
         if (c === COMMA) continue;
         line++;
-        this.emit(count, recordLine, problem);
+        this.emit(count, recordLine, problem, tabAfterQuote);
         continue records;
       }
     }

@@ -133,17 +133,32 @@ export function matchHeader(
  * How the cells of a column arrive from the source relation:
  * - `text`: VARCHAR as written (CSV, a Parquet string column);
  * - `json`: a JSON value (`json_extract` of a JSON Lines object), NULL when the key is absent;
- * - `number`, `boolean`: a typed Parquet column;
+ * - `number`: a binary floating-point number (a Parquet FLOAT or DOUBLE), NaN and ±Infinity
+ *   included; `decimal`: an integer or DECIMAL (its text is its exact value);
+ * - `boolean`: a typed Parquet column;
  * - `instant`: TIMESTAMP WITH TIME ZONE (an instant); `wall`: TIMESTAMP or DATE (a local time);
- * - `nested`: a list, struct or map, which no rule accepts.
+ * - `nested`: a list, struct or map, which no rule accepts;
+ * - `other`: a plain value of a type no rule reads (TIME, INTERVAL, BLOB, …, `typeName`): its
+ *   text in a text column (a BLOB's as UTF-8), and no number or time in any other column.
  */
-export type CellType = 'text' | 'json' | 'number' | 'boolean' | 'instant' | 'wall' | 'nested';
+export type CellType =
+  | 'text'
+  | 'json'
+  | 'number'
+  | 'decimal'
+  | 'boolean'
+  | 'instant'
+  | 'wall'
+  | 'nested'
+  | 'other';
 
 export interface SourceColumn {
   readonly column: FileColumn;
   /** SQL over the source relation, or null when the file lacks the column. */
   readonly sql: string | null;
   readonly type: CellType;
+  /** `other` only: the value's type as its reasons name it (`TIME`). */
+  readonly typeName?: string;
 }
 
 /**
@@ -207,9 +222,11 @@ const lit = (text: string): string => sqlString(text);
 const WHOLE_KINDS: readonly ColumnKind[] = ['count', 'score'];
 const NUMBER_KINDS: readonly ColumnKind[] = ['money', 'number', 'count', 'score'];
 const INSTANT_KINDS: readonly ColumnKind[] = ['timestamp', 'date'];
+const TEXT_KINDS: readonly ColumnKind[] = ['id', 'text', 'enum', 'currency'];
 
-/** Whole numbers go in BIGINT: this is 2^63, the first double that does not fit. */
-const BIGINT_LIMIT = '9223372036854775808.0';
+/** Whole numbers go in BIGINT: −2^63 … 2^63 − 1. */
+const BIGINT_MIN = '-9223372036854775808';
+const BIGINT_MAX = '9223372036854775807';
 
 export type RuleMode =
   /** Typed values and `bad`: the row breaks a rule or needs a second look. */
@@ -270,7 +287,7 @@ export const SHOWN_CHARS = 1000;
  * instant, `v_<i>`/`d_<i>` syntax check and value of a number, `x_<name>` the typed value.
  */
 function columnSql(
-  { column, sql, type }: SourceColumn,
+  { column, sql, type, typeName }: SourceColumn,
   i: number,
   currency: string,
   localInstant: LocalInstantSql,
@@ -301,7 +318,10 @@ function columnSql(
   // and its native number or instant: constants where the type decides, for DuckDB to fold.
   let isString = 'true';
   let nonPlain = 'false';
+  let nonPlainReason = lit(' is not a plain value (text or a number)');
   let native = 'NULL';
+  /** Whether the cell's text is its exact value (a string, a JSON or Parquet integer, a DECIMAL). */
+  let exactText = 'true';
   switch (type) {
     case 'text':
       out.cells.push(`${trimmed(sql)} AS ${t}`);
@@ -320,13 +340,22 @@ function columnSql(
       isString = `(${y} = 'VARCHAR')`;
       nonPlain = `(${y} IN ('OBJECT', 'ARRAY'))`;
       native = n;
+      exactText = `(${y} IN ('VARCHAR', 'BIGINT', 'UBIGINT'))`;
       break;
     }
     case 'number':
-      out.cells.push(`CAST(${sql} AS VARCHAR) AS ${t}`, `CAST(${sql} AS DOUBLE) AS ${n}`);
+    case 'decimal': {
+      // A NaN or infinite double is spelled as JSON Lines and the rejected record have it.
+      const text =
+        type === 'number'
+          ? `CASE WHEN isnan(${sql}) THEN 'NaN' WHEN isinf(${sql}) THEN CASE WHEN ${sql} > 0 THEN 'Infinity' ELSE '-Infinity' END ELSE CAST(${sql} AS VARCHAR) END`
+          : `CAST(${sql} AS VARCHAR)`;
+      out.cells.push(`${text} AS ${t}`, `CAST(${sql} AS DOUBLE) AS ${n}`);
       isString = 'false';
       native = n;
+      exactText = type === 'decimal' ? 'true' : 'false';
       break;
+    }
     case 'boolean':
       out.cells.push(`CAST(${sql} AS VARCHAR) AS ${t}`);
       isString = 'false';
@@ -348,6 +377,29 @@ function columnSql(
       isString = 'false';
       nonPlain = `(${t} IS NOT NULL)`;
       break;
+    case 'other': {
+      const name = typeName ?? 'other';
+      if (TEXT_KINDS.includes(column.kind)) {
+        if (name === 'BLOB') {
+          // Bytes a writer did not mark as a string: their UTF-8 text, if they are UTF-8.
+          const o = `o_${i}`;
+          out.raw.push(`try(decode(${sql})) AS ${o}`);
+          out.cells.push(`${trimmed(`coalesce(${o}, CAST(${sql} AS VARCHAR))`)} AS ${t}`);
+          nonPlain = `(${sql} IS NOT NULL AND ${o} IS NULL)`;
+          nonPlainReason = lit(' is binary data (BLOB) that is not UTF-8 text');
+        } else {
+          out.cells.push(`${trimmed(`CAST(${sql} AS VARCHAR)`)} AS ${t}`);
+        }
+      } else {
+        out.cells.push(`CAST(${sql} AS VARCHAR) AS ${t}`);
+        nonPlain = `(${t} IS NOT NULL)`;
+        nonPlainReason = lit(
+          ` is of type ${name}, not ${INSTANT_KINDS.includes(column.kind) ? 'a date or timestamp' : 'a number'}`,
+        );
+      }
+      isString = 'false';
+      break;
+    }
   }
   // A reason quotes at most SHOWN_CHARS of the cell: a 10 MB cell (or a JSON value nested
   // 100,000 deep) would otherwise make a 10 MB "line" of the reason; the rejected row's
@@ -423,12 +475,33 @@ function columnSql(
       }ELSE ${native} END AS ${d}`,
     );
     const finite = `(${d} IS NOT NULL AND NOT isinf(${d}))`;
-    const fraction = whole ? `${d} <> trunc(${d})` : 'false';
+    let fraction = 'false';
+    let range = 'false';
+    if (whole) {
+      // A whole number is decided on its text where the text is exact: a double has no
+      // 2^63 − 1 (it rounds to 2^63), nor most whole numbers above 2^53. `h` is the exact
+      // value, NULL beyond HUGEINT (±1.7 × 10^38); the text has passed DECIMAL_SHAPE.
+      const f = `f_${i}`;
+      const h = `h_${i}`;
+      const textFraction = `contains(${t}, '.') AND rtrim(split_part(${t}, '.', 2), '0') <> ''`;
+      const fromDouble = `CASE WHEN abs(${d}) < 1e38 THEN CAST(${d} AS HUGEINT) END`;
+      const exact = (text: string, double: string) =>
+        exactText === 'true'
+          ? text
+          : exactText === 'false'
+            ? double
+            : `CASE WHEN ${exactText} THEN ${text} ELSE ${double} END`;
+      out.instants.push(
+        `${exact(textFraction, `${d} <> trunc(${d})`)} AS ${f}`,
+        `CASE WHEN ${v} AND ${finite} THEN ${exact(`TRY_CAST(${t} AS HUGEINT)`, fromDouble)} END AS ${h}`,
+      );
+      fraction = f;
+      range = `NOT coalesce(${h} BETWEEN ${BIGINT_MIN} AND ${BIGINT_MAX}, false)`;
+    }
     const negative = column.kind !== 'score' && !column.negative ? `${d} < 0` : 'false';
-    const range = whole ? `NOT (${d} >= -${BIGINT_LIMIT} AND ${d} < ${BIGINT_LIMIT})` : 'false';
     const good = `${v} AND ${finite} AND NOT (${fraction}) AND NOT (${negative}) AND NOT (${range})`;
     // `+ 0.0` turns −0 into 0, as the TypeScript parser did.
-    value = `CASE WHEN ${good} THEN ${whole ? `CAST(${d} AS BIGINT)` : `${d} + 0.0`} END`;
+    value = `CASE WHEN ${good} THEN ${whole ? `CAST(h_${i} AS BIGINT)` : `${d} + 0.0`} END`;
     const word = column.kind === 'count' ? 'a count' : 'a score';
     const negativeReason =
       column.kind === 'count'
@@ -439,7 +512,8 @@ function columnSql(
     const notNumber = whole
       ? ' is not a whole number'
       : ' is not a number (expected a decimal such as 12.50)';
-    problem = `CASE WHEN NOT ${v} THEN ${display} || ${lit(notNumber)} WHEN NOT ${finite} THEN ${display} || ${lit(' is not a finite number')} WHEN ${fraction} THEN ${display} || ${lit(` is not a whole number (${word} cannot have decimals)`)} WHEN ${negative} THEN ${display} || ${lit(negativeReason)} ELSE ${display} || ${lit(' is too large (a whole number must be below 2^63)')} END`;
+    // Out of range: below −2^63 only a score can be (a negative count is "negative" first).
+    problem = `CASE WHEN NOT ${v} THEN ${display} || ${lit(notNumber)} WHEN NOT ${finite} THEN ${display} || ${lit(' is not a finite number')} WHEN ${fraction} THEN ${display} || ${lit(` is not a whole number (${word} cannot have decimals)`)} WHEN ${negative} THEN ${display} || ${lit(negativeReason)} WHEN ${d} < 0 THEN ${display} || ${lit(' is too small (a whole number must be -2^63 or more)')} ELSE ${display} || ${lit(' is too large (a whole number must be below 2^63)')} END`;
   } else if (column.kind === 'enum') {
     value = `CASE WHEN lower(${t}) IN (${column.values.map(lit).join(', ')}) THEN lower(${t}) END`;
     problem = `${quoted} || ${lit(` is not one of ${column.values.join(', ')}`)}`;
@@ -454,11 +528,9 @@ function columnSql(
   out.fails = column.required
     ? `(${t} IS NULL OR ${x} IS NULL)`
     : `(${t} IS NOT NULL AND ${x} IS NULL)`;
-  const nonPlainReason =
-    nonPlain === 'false'
-      ? ''
-      : ` WHEN ${nonPlain} THEN ${shown} || ${lit(' is not a plain value (text or a number)')}`;
-  out.reason = `CASE WHEN ${t} IS NULL THEN ${column.required ? REQUIRED_REASON : 'NULL'}${nonPlainReason} WHEN ${x} IS NOT NULL THEN NULL ELSE ${problem} END`;
+  const nonPlainCase =
+    nonPlain === 'false' ? '' : ` WHEN ${nonPlain} THEN ${shown} || ${nonPlainReason}`;
+  out.reason = `CASE WHEN ${t} IS NULL THEN ${column.required ? REQUIRED_REASON : 'NULL'}${nonPlainCase} WHEN ${x} IS NOT NULL THEN NULL ELSE ${problem} END`;
   return out;
 }
 

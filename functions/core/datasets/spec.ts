@@ -180,8 +180,8 @@ export const DATASET_SPECS: { readonly [D in DatasetName]: DatasetSpec<D> } = {
       first_response_at: optional('timestamp'),
       resolved_at: optional('timestamp'),
     },
-    // Not in DATASETS.md's list, but the same impossibility as a subscription ending before
-    // it starts: a ticket answered or resolved before it was opened would give a negative
+    // DATASETS.md (Reader details): the same impossibility as a subscription ending before
+    // it starts; a ticket answered or resolved before it was opened would give a negative
     // response or resolution time.
     notBefore: [
       ['first_response_at', 'created_at'],

@@ -81,6 +81,23 @@ describe('CsvScanner', () => {
     ]);
   });
 
+  it('skips one space before an opening quote and any blanks after a closing one', () => {
+    // DuckDB's CSV reader, which loads most files, reads these records the same way.
+    const text = 'a, "b,c" ,d\n"e"\t,f\n  "g",h\n\t"i",j\n';
+    for (const size of [1, 2, 3, 5, text.length]) {
+      expect([size, scan(text, size)]).toEqual([
+        size,
+        [
+          { line: 1, fields: ['a', 'b,c', 'd'], problem: null },
+          { line: 2, fields: ['e', 'f'], problem: null },
+          // Two spaces, or a tab, before a quote: no quoted field, the quotes are text.
+          { line: 3, fields: ['  "g"', 'h'], problem: null },
+          { line: 4, fields: ['\t"i"', 'j'], problem: null },
+        ],
+      ]);
+    }
+  });
+
   it('reports text after a closing quote and keeps scanning', () => {
     const records = scan('"a"b,c\nd,e\n', 1);
 

@@ -15,20 +15,26 @@ import type { ExportFile, RejectedRow } from '../../../functions/core/sources';
 
 export const OPTIONS: ReadOptions = { timezone: 'Europe/Berlin', currency: 'EUR', columns: {} };
 
+/** An export file of the tests: `chunkSize` is also the loader's read size (`readAll`). */
+export type TestFile<D extends DatasetName> = ExportFile & { dataset: D; chunkSize?: number };
+
 /**
  * An export file held in memory, streamed in chunks of `chunkSize` bytes (default: one
- * chunk) so tests can put chunk boundaries anywhere.
+ * chunk) so tests can put chunk boundaries anywhere. `readAll` has the loader read the
+ * saved file in chunks of that size too (`LocalExport.chunkBytes`): saving joins the
+ * stream's chunks again, so only that puts boundaries inside the loader's JavaScript passes.
  */
 export function memoryFile<D extends DatasetName>(
   dataset: D,
   key: string,
   content: string | Buffer,
   chunkSize?: number,
-): ExportFile & { dataset: D } {
+): TestFile<D> {
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   return {
     dataset,
     key,
+    ...(chunkSize === undefined ? {} : { chunkSize }),
     open: async () => {
       const size = chunkSize ?? Math.max(bytes.length, 1);
       const chunks: Buffer[] = [];
@@ -66,18 +72,18 @@ export async function storedRows<D extends DatasetName>(
 
 /**
  * Loads a file with `loadExport` into a fresh database (the file saved to a temporary
- * folder first) and collects the accepted rows, with their physical lines, and the
- * rejections.
+ * folder first, then read in chunks of the file's `chunkSize`) and collects the accepted
+ * rows, with their physical lines, and the rejections.
  */
 export async function readAll<D extends DatasetName>(
-  file: ExportFile & { dataset: D },
+  file: TestFile<D>,
   options: Partial<ReadOptions> = {},
 ): Promise<ReadResult<D>> {
   const dir = await mkdtemp(join(tmpdir(), 'datasets-test-'));
   try {
     const path = join(dir, 'export');
     await pipeline(await file.open(), createWriteStream(path));
-    const local = { dataset: file.dataset, key: file.key, path };
+    const local = { dataset: file.dataset, key: file.key, path, chunkBytes: file.chunkSize };
     return await withDuck(async (db) => {
       await createDatasetTables(db);
       const rejects: RejectedRow[] = [];

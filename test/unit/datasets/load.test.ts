@@ -372,6 +372,60 @@ describe('loadExport', () => {
   });
 });
 
+describe('loadExport whole numbers', () => {
+  it('keeps counts and scores exactly from -2^63 to 2^63 - 1, and rejects just beyond', async () => {
+    // A double has no 2^63 - 1 (it rounds to 2^63): the bounds are decided on the text.
+    const sessions = [
+      'session_id,user_id,started_at,duration_seconds,pageviews',
+      's1,u1,2026-11-02T10:00:00Z,1,9223372036854775807',
+      's2,u1,2026-11-02T10:00:00Z,1,9223372036854775808',
+      's3,u1,2026-11-02T10:00:00Z,1,9223372036854775807.000',
+      's4,u1,2026-11-02T10:00:00Z,1,9223372036854775807.5',
+      '',
+    ].join('\n');
+    // A score may be negative to the reader (the scale check comes after): -2^63 is a whole
+    // number outside the nps scale, one less is out of range.
+    const answers = [
+      'response_id,responded_at,survey_type,score',
+      'r1,2026-11-02,nps,-9223372036854775808',
+      'r2,2026-11-02,nps,-9223372036854775809',
+      'r3,2026-11-02,nps,10.0',
+      '',
+    ].join('\n');
+
+    await withTables(async (db) => {
+      // Act
+      const s = await load(db, 'sessions', 's.csv', await fileWith(sessions));
+      const a = await load(db, 'survey_responses', 'a.csv', await fileWith(answers));
+
+      // Assess
+      expect(
+        await db.all(
+          'SELECT session_id, CAST(pageviews AS VARCHAR) AS pageviews FROM raw_sessions ORDER BY _rec',
+        ),
+      ).toEqual([
+        { session_id: 's1', pageviews: '9223372036854775807' },
+        { session_id: 's3', pageviews: '9223372036854775807' },
+      ]);
+      expect(s.rejects.map((r) => [r.line, r.column, r.reason])).toEqual([
+        [3, 'pageviews', '"9223372036854775808" is too large (a whole number must be below 2^63)'],
+        [
+          5,
+          'pageviews',
+          '"9223372036854775807.5" is not a whole number (a count cannot have decimals)',
+        ],
+      ]);
+      expect(
+        await db.all('SELECT response_id, score FROM raw_survey_responses ORDER BY _rec'),
+      ).toEqual([{ response_id: 'r3', score: 10 }]);
+      expect(a.rejects.map((r) => [r.line, r.column, r.reason])).toEqual([
+        [2, 'score', '-9223372036854775808 is outside the nps scale (0 to 10)'],
+        [3, 'score', '"-9223372036854775809" is too small (a whole number must be -2^63 or more)'],
+      ]);
+    });
+  });
+});
+
 describe('csvRuleSql', () => {
   it('flags in one scan the rows the load rejects, and types the others as the load stores them', async () => {
     // Prepare: columns in another order, a mapped name, a UTC instant, a Berlin wall time
@@ -557,6 +611,115 @@ describe('loadExport with Parquet', () => {
         score: 9,
       });
     });
+  });
+
+  /** Loads a one-row sessions file whose `column` is `value`; the row's fate. */
+  async function sessionWith(column: string, value: string) {
+    const cells: Record<string, string> = {
+      session_id: `'x1'`,
+      user_id: `'u1'`,
+      started_at: `TIMESTAMPTZ '2026-11-02 10:00:00+00'`,
+      duration_seconds: '60.5::DOUBLE',
+      pageviews: '2::BIGINT',
+      [column]: value,
+    };
+    const path = await parquetOf(
+      `SELECT ${Object.entries(cells)
+        .map(([name, sql]) => `${sql} AS ${name}`)
+        .join(', ')}`,
+    );
+    return await withTables(async (db) => {
+      const { rejects } = await load(db, 'sessions', 's.parquet', path);
+      const rows = await db.all<Record<string, unknown>>(
+        `SELECT session_id, CAST(duration_seconds AS VARCHAR) AS duration_seconds,
+           CAST(pageviews AS VARCHAR) AS pageviews FROM raw_sessions`,
+      );
+      return {
+        rows,
+        rejects: rejects.map((r) => [
+          r.line,
+          r.column,
+          r.reason,
+          (r.record as Record<string, unknown>)[column],
+        ]),
+      };
+    });
+  }
+
+  it('rejects NaN and infinite doubles, the record keeping their word', async () => {
+    const cases: [string, string, unknown][] = [
+      [`'NaN'::DOUBLE`, 'NaN is not a number (expected a decimal such as 12.50)', 'NaN'],
+      [`'inf'::DOUBLE`, 'Infinity is not a finite number', 'Infinity'],
+      [`'-inf'::FLOAT`, '-Infinity is not a finite number', '-Infinity'],
+    ];
+    for (const [sql, reason, recorded] of cases) {
+      expect([sql, await sessionWith('duration_seconds', sql)]).toEqual([
+        sql,
+        { rows: [], rejects: [[1, 'duration_seconds', reason, recorded]] },
+      ]);
+    }
+    // In a count column too.
+    expect(await sessionWith('pageviews', `'NaN'::DOUBLE`)).toEqual({
+      rows: [],
+      rejects: [[1, 'pageviews', 'NaN is not a whole number', 'NaN']],
+    });
+  });
+
+  it('reads integer and DECIMAL columns exactly, to 2^63 - 1', async () => {
+    const kept = (pageviews: string) => ({
+      rows: [{ session_id: 'x1', duration_seconds: '60.5', pageviews }],
+      rejects: [],
+    });
+    expect(await sessionWith('pageviews', '9223372036854775807::BIGINT')).toEqual(
+      kept('9223372036854775807'),
+    );
+    expect(await sessionWith('pageviews', '9223372036854775807::UBIGINT')).toEqual(
+      kept('9223372036854775807'),
+    );
+    expect(await sessionWith('pageviews', '3.00::DECIMAL(10, 2)')).toEqual(kept('3'));
+    const tooLarge = ' is too large (a whole number must be below 2^63)';
+    expect(await sessionWith('pageviews', '9223372036854775808::UBIGINT')).toEqual({
+      rows: [],
+      rejects: [[1, 'pageviews', `9223372036854775808${tooLarge}`, '9223372036854775808']],
+    });
+    // The double nearest 2^63 - 1 is 2^63.
+    expect((await sessionWith('pageviews', '9223372036854775807.0::DOUBLE')).rejects).toEqual([
+      [1, 'pageviews', `9.223372036854776e+18${tooLarge}`, 2 ** 63],
+    ]);
+    expect((await sessionWith('pageviews', '3.50::DECIMAL(10, 2)')).rejects).toEqual([
+      [1, 'pageviews', '3.50 is not a whole number (a count cannot have decimals)', 3.5],
+    ]);
+  });
+
+  it('reads UUID, enum, TIME, INTERVAL and BLOB columns as text, and as no number or time', async () => {
+    const kept = (sessionId: string) => ({
+      rows: [{ session_id: sessionId, duration_seconds: '60.5', pageviews: '2' }],
+      rejects: [],
+    });
+    // As text: what the value reads as.
+    expect(await sessionWith('session_id', `'123e4567-e89b-12d3-a456-426614174000'::UUID`)).toEqual(
+      kept('123e4567-e89b-12d3-a456-426614174000'),
+    );
+    expect(await sessionWith('session_id', `'b'::ENUM('a', 'b')`)).toEqual(kept('b'));
+    expect(await sessionWith('session_id', `TIME '10:00:00'`)).toEqual(kept('10:00:00'));
+    expect(await sessionWith('session_id', 'INTERVAL 1 DAY')).toEqual(kept('1 day'));
+    expect(await sessionWith('session_id', `' x7 '::BLOB`)).toEqual(kept('x7'));
+    expect(await sessionWith('session_id', `'\\xAA'::BLOB`)).toEqual({
+      rows: [],
+      rejects: [[1, 'session_id', '\\xAA is binary data (BLOB) that is not UTF-8 text', '\\xAA']],
+    });
+    // As a time or a number: a rejected row naming the type.
+    expect(await sessionWith('started_at', `TIME '10:00:00'`)).toEqual({
+      rows: [],
+      rejects: [[1, 'started_at', '10:00:00 is of type TIME, not a date or timestamp', '10:00:00']],
+    });
+    expect(await sessionWith('duration_seconds', 'INTERVAL 1 DAY')).toEqual({
+      rows: [],
+      rejects: [[1, 'duration_seconds', '1 day is of type INTERVAL, not a number', '1 day']],
+    });
+    expect((await sessionWith('pageviews', `'\\xAA'::BLOB`)).rejects).toEqual([
+      [1, 'pageviews', '\\xAA is of type BLOB, not a number', '\\xAA'],
+    ]);
   });
 
   it('rejects the file when a required column is missing, naming it and the columns', async () => {

@@ -164,6 +164,71 @@ describe('readExport', () => {
     expect(stats.rowsRead).toBe(3);
   });
 
+  it('reads blanks around a quoted cell as no part of it, through the whole load', async () => {
+    const csv = [
+      'order_id,customer_id,ordered_at,amount,currency,status',
+      'o1,c1,2026-11-02T10:00:00Z,100.00,EUR,"paid" ',
+      'o2,c1,2026-11-02T10:00:00Z, "5.00" ,EUR,paid',
+      'o3,c1,2026-11-02T10:00:00Z,"7.00"\t,EUR,paid',
+      // Two spaces before the quote: no quoted cell, and the quotes are no number.
+      'o4,c1,2026-11-02T10:00:00Z,  "8.00",EUR,paid',
+      '"o5" , c1 ,2026-11-02T10:00:00Z,"1,5",EUR,paid',
+      'o6,c1,2026-11-02T10:00:00Z,"9.00" x,EUR,paid',
+      '',
+    ].join('\n');
+
+    for (const chunkSize of [undefined, 1, 3]) {
+      const { rows, rejects } = await readAll(memoryFile('orders', 'o.csv', csv, chunkSize));
+
+      expect(rows.map((r) => [r.line, r.row.order_id, r.row.amount, r.row.status])).toEqual([
+        [2, 'o1', 100, 'paid'],
+        [3, 'o2', 5, 'paid'],
+        [4, 'o3', 7, 'paid'],
+      ]);
+      expect(rejects.map((r) => [r.line, r.column, r.reason])).toEqual([
+        [5, 'amount', '""8.00"" is not a number (expected a decimal such as 12.50)'],
+        [6, 'amount', '"1,5" is not a number (expected a decimal such as 12.50)'],
+        [7, null, 'has text after the closing quote of a quoted field'],
+      ]);
+      expect(rejects[1]?.record).toMatchObject({ order_id: 'o5', customer_id: ' c1 ' });
+    }
+  });
+
+  it('reads every row after a header with a tab after a closing quote', async () => {
+    // DuckDB's reader returns no row at all after such a header; the scanner reads the file.
+    const csv =
+      'order_id,customer_id,ordered_at,"amount"\t\no1,c1,2026-11-02T10:00:00Z,100.00\no2,c1,never,1\n';
+
+    for (const chunkSize of [undefined, 2]) {
+      const { rows, rejects } = await readAll(memoryFile('orders', 'o.csv', csv, chunkSize));
+
+      expect(rows.map((r) => [r.line, r.row.order_id, r.row.amount])).toEqual([[2, 'o1', 100]]);
+      expect(rejects.map((r) => [r.line, r.column])).toEqual([[3, 'ordered_at']]);
+    }
+  });
+
+  it("rejects the whole file when the header's quoting is broken", async () => {
+    // The header is no row to reject, and names read past broken quoting would be a guess.
+    const rows = '\no1,c1,2026-11-02T10:00:00Z,100.00\n';
+    for (const [header, problem] of [
+      [
+        'order_id,customer_id,ordered_at,"amount"x',
+        'has text after the closing quote of a quoted field',
+      ],
+      [
+        'order_id,customer_id,"ordered_at,amount',
+        'a quoted field that opens on line 1 is never closed',
+      ],
+    ]) {
+      const reading = readAll(memoryFile('orders', 'o.csv', `${header}${rows}`));
+
+      await expect(reading).rejects.toBeInstanceOf(UnreadableFileError);
+      await expect(reading).rejects.toThrow(
+        `o.csv: the header on line 1 is broken (${problem}); fix its quoting`,
+      );
+    }
+  });
+
   it('rejects the whole file when a required column is missing, naming it and the header', async () => {
     const csv = 'user_id,event_type,when\nu1,login,2026-11-02\n';
 
@@ -350,6 +415,40 @@ describe('readExport', () => {
       [5, 'page', '{"path":"/"} is not a plain value'],
     ]);
     expect(rejects[0]?.record).toBe('{"user_id":"u2",');
+  });
+
+  it('rejects what DuckDB reads and JSON does not: NaN, infinities, trailing commas, NUL, lone CR', async () => {
+    // DuckDB's JSON parser takes these lines as objects; JSON (RFC 8259, JSON.parse) does
+    // not, and neither may the reader. A string that only looks like one is no problem.
+    const ok = (id: string, extra = '') =>
+      `{"customer_id":"${id}","created_at":"2026-10-27"${extra}}`;
+    const jsonl = [
+      ok('c0'),
+      ok('c1', ',"x":NaN'),
+      ok('c2', ',"x":[1,]'),
+      ok('c3', ',"x":-Infinity'),
+      ok('c4', ',"x":inf'),
+      `${ok('c5')}\u0000junk`,
+      ok('c6', ',"note":"ratio: inf, a,]"'),
+      `${ok('c7')}\r${ok('c8')}`,
+      ok('c9', ',"y":{"z":1 ,}'),
+      ok('c10'),
+    ].join('\n');
+
+    for (const chunkSize of [undefined, 7]) {
+      const { rows, rejects } = await readAll(memoryFile('customers', 'c.jsonl', jsonl, chunkSize));
+
+      expect(rows.map((r) => [r.line, r.row.customer_id])).toEqual([
+        [1, 'c0'],
+        [7, 'c6'],
+        [10, 'c10'],
+      ]);
+      expect(rejects.map((r) => [r.line, r.column, r.reason.replace(/ \(.*/, '')])).toEqual(
+        [2, 3, 4, 5, 6, 8, 9].map((line) => [line, null, 'is not valid JSON']),
+      );
+      // The record is the line as written.
+      expect(rejects[4]?.record).toBe(`${ok('c5')}\u0000junk`);
+    }
   });
 
   it('reads an optional JSON key that the first object leaves out', async () => {
