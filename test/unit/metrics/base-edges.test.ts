@@ -9,16 +9,13 @@
  * catalogue's definitions alone (loops over customers and rows: no bits, no SQL).
  */
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type ReportConfigInput } from '../../../functions/core/config';
+import { parseConfig } from '../../../functions/core/config';
 import type { OrderRow, SubscriptionRow } from '../../../functions/core/datasets/rows';
-import { withDuck } from '../../../functions/core/duck/db';
-import { appendRows, createDatasetTables } from '../../../functions/core/duck/tables';
-import { computeMetrics } from '../../../functions/core/metrics/compute';
 import { PeriodPlan } from '../../../functions/core/metrics/plan';
 import { mulberry32 } from '../../../functions/core/models/simulate';
-import type { CohortMatrix, CohortRow, MetricValue } from '../../../functions/core/snapshot';
+import type { CohortRow, MetricValue } from '../../../functions/core/snapshot';
 import { parsePeriodKey } from '../../../functions/core/time/periods';
-import { type Data, order, reasonOf, run, spend, sub, valueIn } from './helpers';
+import { cohorts, type Data, order, reasonOf, run, spend, sub, valueIn } from './helpers';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -422,30 +419,6 @@ describe('customer base over more than 62 boundaries', () => {
 
 // ---- Subscriptions-mode cohort matrix, Europe/Berlin across the change to summer time ----
 
-/** The cohort matrices computeMetrics returns for `periods`, by period key. */
-async function cohortsOf(
-  config: ReportConfigInput,
-  periods: string[],
-  data: Data,
-): Promise<Map<string, CohortMatrix>> {
-  const parsed = parseConfig(config);
-  const datasets = Object.keys(data) as (keyof Data)[];
-  return withDuck(async (db) => {
-    await createDatasetTables(db);
-    for (const dataset of datasets) {
-      for (const [file, rows] of (data[dataset] ?? []).entries()) {
-        await appendRows(db, dataset, file, rows as never);
-      }
-    }
-    const computed = await computeMetrics(db, {
-      config: parsed,
-      periods: periods.map((key) => parsePeriodKey(key, parsed.timezone)),
-      datasetsWithFiles: datasets,
-    });
-    return computed.cohorts;
-  });
-}
-
 /**
  * Berlin's Monday midnights of the matrix of 2026-W18: week W07 + j starts on Monday
  * 9 Feb + 7j days at 00:00 local, which is 23:00Z on the Sunday before in winter time
@@ -551,7 +524,7 @@ describe('cohorts (subscriptions mode) on seeded random subscriptions', () => {
 
     // Act
     const m = (
-      await cohortsOf({ timezone: 'Europe/Berlin' }, ['2026-W18'], { subscriptions: [rows] })
+      await cohorts({ timezone: 'Europe/Berlin' }, ['2026-W18'], { subscriptions: [rows] })
     ).get('2026-W18');
 
     // Assess: the data has what the test is about, then the whole matrix.

@@ -7,42 +7,12 @@
  */
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type ReportConfigInput } from '../../../functions/core/config';
-import { withDuck } from '../../../functions/core/duck/db';
-import { appendRows, createDatasetTables } from '../../../functions/core/duck/tables';
+import { parseConfig } from '../../../functions/core/config';
 import { computeSnapshots } from '../../../functions/core/engine';
-import { computeMetrics } from '../../../functions/core/metrics/compute';
 import { mulberry32 } from '../../../functions/core/models/simulate';
-import type { CohortMatrix } from '../../../functions/core/snapshot';
 import type { ExportFile } from '../../../functions/core/sources';
 import { parsePeriodKey } from '../../../functions/core/time/periods';
-import { type Data, order, sub } from './helpers';
-
-/** The cohort matrices computeMetrics returns for `periods`, by period key. */
-async function cohorts(
-  config: ReportConfigInput,
-  periods: string[],
-  data: Data,
-  cohortPeriods?: string[],
-): Promise<Map<string, CohortMatrix>> {
-  const parsed = parseConfig(config);
-  const datasets = Object.keys(data) as (keyof Data)[];
-  return withDuck(async (db) => {
-    await createDatasetTables(db);
-    for (const dataset of datasets) {
-      for (const [file, rows] of (data[dataset] ?? []).entries()) {
-        await appendRows(db, dataset, file, rows as never);
-      }
-    }
-    const computed = await computeMetrics(db, {
-      config: parsed,
-      periods: periods.map((key) => parsePeriodKey(key, parsed.timezone)),
-      datasetsWithFiles: datasets,
-      ...(cohortPeriods ? { cohortPeriods } : {}),
-    });
-    return computed.cohorts;
-  });
-}
+import { cohorts, order, sub } from './helpers';
 
 // Months in UTC; the matrix of 2026-04 has the cohorts 2025-05 … 2026-04. The end instants
 // of the ages below: Jan → 1 Feb, Feb → 1 Mar, Mar → 1 Apr, Apr → 1 May.

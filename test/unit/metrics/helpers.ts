@@ -24,7 +24,7 @@ import type {
 import { withDuck } from '../../../functions/core/duck/db';
 import { appendRows, createDatasetTables } from '../../../functions/core/duck/tables';
 import { computeMetrics } from '../../../functions/core/metrics/compute';
-import type { MetricValue } from '../../../functions/core/snapshot';
+import type { CohortMatrix, MetricValue } from '../../../functions/core/snapshot';
 import { parsePeriodKey } from '../../../functions/core/time/periods';
 
 export const at = (iso: string): number => {
@@ -62,6 +62,32 @@ export async function run(
     out[p.key] = metrics[i] as Record<string, MetricValue>;
   });
   return out;
+}
+
+/** The cohort matrices computeMetrics returns for `periods`, by period key. */
+export async function cohorts(
+  config: ReportConfigInput,
+  periods: string[],
+  data: Data,
+  cohortPeriods?: string[],
+): Promise<Map<string, CohortMatrix>> {
+  const parsed = parseConfig(config);
+  const datasets = Object.keys(data) as DatasetName[];
+  return withDuck(async (db) => {
+    await createDatasetTables(db);
+    for (const dataset of datasets) {
+      for (const [file, rows] of (data[dataset] ?? []).entries()) {
+        await appendRows(db, dataset, file, rows as never);
+      }
+    }
+    const computed = await computeMetrics(db, {
+      config: parsed,
+      periods: periods.map((key) => parsePeriodKey(key, parsed.timezone)),
+      datasetsWithFiles: datasets,
+      ...(cohortPeriods ? { cohortPeriods } : {}),
+    });
+    return computed.cohorts;
+  });
 }
 
 /** The metric of one period; fails the test when absent. */
