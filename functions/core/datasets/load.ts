@@ -1005,15 +1005,16 @@ function parseRowJson(json: string): Record<string, unknown> {
   return JSON.parse(strict) as Record<string, unknown>;
 }
 
-async function loadParquet(load: Load, types: string[], rejects: Reject[]): Promise<number> {
+async function loadParquet(load: Load, schema: ParquetSchema, rejects: Reject[]): Promise<number> {
   const { db } = load;
+  const { types, sqlNames } = schema;
   const path = sqlString(load.path);
   const columns: SourceColumn[] = load.columns.map((column) =>
     column.index >= 0
       ? { column, ...parquetCell(types[column.index] as string, `p${column.index}`) }
       : { column, sql: null, type: 'text' },
   );
-  const names = load.header.map((name, k) => `${sqlIdent(name)} AS p${k}`);
+  const names = sqlNames.map((name, k) => `${sqlIdent(name)} AS p${k}`);
   const source = (where: string) =>
     `(SELECT file_row_number + 1 AS rn, ${names.join(', ')}
       FROM read_parquet(${path}, file_row_number = true) ${where})`;
@@ -1037,26 +1038,69 @@ async function loadParquet(load: Load, types: string[], rejects: Reject[]): Prom
        WHERE file_row_number + 1 IN (SELECT rn FROM ${CHECKED} WHERE reason IS NOT NULL)
        ORDER BY rn`,
     );
+    // The record's keys are the file's own column names (`load.header`).
+    const named = new Map(sqlNames.map((name, k) => [name, load.header[k] as string]));
     failed.forEach((f, i) => {
-      const object = parseRowJson((records[i] as { record: string }).record);
-      delete object.file_row_number;
+      const row = parseRowJson((records[i] as { record: string }).record);
+      const object: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(row)) {
+        if (key !== 'file_row_number') object[named.get(key) ?? key] = value;
+      }
       rejects.push({ line: f.rn, column: f.column, reason: f.reason, record: object });
     });
   }
   return fast.rows;
 }
 
+interface ParquetSchema {
+  /** The top-level column names as the file has them. */
+  names: string[];
+  /**
+   * The names by which SQL reads them (`names[k]` is `sqlNames[k]`): DuckDB's reader gives
+   * a name that repeats another, ignoring case, a suffix (`User_ID` after `user_id` reads
+   * as `User_ID_1`), and the load's copy of a file with a `file_row_number` column names
+   * its columns by position.
+   */
+  sqlNames: string[];
+  /** Their DuckDB types. */
+  types: string[];
+}
+
+/**
+ * The top-level column names of a Parquet file as it holds them. `parquet_schema` lists its
+ * schema tree depth first: the root, then each column followed by its nested fields.
+ */
+async function parquetNames(db: Duck, path: string): Promise<string[]> {
+  const tree = await db.all<{ name: string; num_children: number | bigint | null }>(
+    `SELECT name, num_children FROM parquet_schema(${sqlString(path)})`,
+  );
+  const names: string[] = [];
+  let i = 1;
+  const skip = (): void => {
+    const children = Number(tree[i]?.num_children ?? 0);
+    i++;
+    for (let k = 0; k < children; k++) skip();
+  };
+  while (i < tree.length) {
+    names.push((tree[i] as { name: string }).name);
+    skip();
+  }
+  return names;
+}
+
 /** The column names and DuckDB types of a Parquet file. */
-async function parquetSchema(
-  db: Duck,
-  key: string,
-  path: string,
-): Promise<{ names: string[]; types: string[] }> {
+async function parquetSchema(db: Duck, key: string, path: string): Promise<ParquetSchema> {
   try {
     const rows = await db.all<{ column_name: string; column_type: string }>(
       `DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`,
     );
-    return { names: rows.map((r) => r.column_name), types: rows.map((r) => r.column_type) };
+    const sqlNames = rows.map((r) => r.column_name);
+    const names = await parquetNames(db, path);
+    return {
+      names: names.length === sqlNames.length ? names : sqlNames,
+      sqlNames,
+      types: rows.map((r) => r.column_type),
+    };
   } catch (error) {
     const detail =
       error instanceof Error ? (error.message.split('\n')[0] as string) : String(error);
@@ -1064,6 +1108,39 @@ async function parquetSchema(
       cause: error,
     });
   }
+}
+
+/**
+ * DuckDB numbers a Parquet file's rows in a column it calls `file_row_number`, and refuses
+ * to for a file that has a column of that name. Such a file is copied first, its columns
+ * named by position (`p0`, `p1`, …) and its rows in order (`preserve_insertion_order`);
+ * the copy's schema keeps the file's names for the header and the records.
+ */
+async function withoutRowNumberColumn(
+  db: Duck,
+  key: string,
+  path: string,
+  work: string,
+  schema: ParquetSchema,
+): Promise<{ path: string; schema: ParquetSchema }> {
+  if (!schema.sqlNames.some((name) => name.toLowerCase() === 'file_row_number')) {
+    return { path, schema };
+  }
+  const copy = join(work, 'positional.parquet');
+  const columns = schema.sqlNames.map((name, k) => `${sqlIdent(name)} AS p${k}`).join(', ');
+  const { ordered } = await db.one<{ ordered: boolean }>(
+    "SELECT current_setting('preserve_insertion_order') AS ordered",
+  );
+  if (!ordered) await db.run('SET preserve_insertion_order = true');
+  try {
+    await db.run(
+      `COPY (SELECT ${columns} FROM read_parquet(${sqlString(path)})) TO ${sqlString(copy)} (FORMAT parquet)`,
+    );
+  } finally {
+    if (!ordered) await db.run('SET preserve_insertion_order = false');
+  }
+  const copied = await parquetSchema(db, key, copy);
+  return { path: copy, schema: { ...copied, names: schema.names } };
 }
 
 /**
@@ -1131,8 +1208,15 @@ export async function loadExport(
     let rowsRead: number;
     let ignoredColumns: string[];
     if (format.syntax === 'parquet') {
-      const { names, types } = await parquetSchema(db, file.key, path);
-      const matched = matchHeader(file.dataset, file.key, options, names);
+      const read = await withoutRowNumberColumn(
+        db,
+        file.key,
+        path,
+        work,
+        await parquetSchema(db, file.key, path),
+      );
+      path = read.path;
+      const matched = matchHeader(file.dataset, file.key, options, read.schema.names);
       ignoredColumns = matched.ignoredColumns;
       const load: Load = {
         db,
@@ -1145,7 +1229,7 @@ export async function loadExport(
         scannerOnly: false,
         ...matched,
       };
-      rowsRead = await loadParquet(load, types, rejects);
+      rowsRead = await loadParquet(load, read.schema, rejects);
     } else {
       const load = await textLoad({ db, file, path, fileOrdinal, options, stored }, format);
       ignoredColumns = load.ignoredColumns;

@@ -3,13 +3,17 @@
  * through it too): the raw table it fills, the SQL rules against the TypeScript parsers
  * they replace, files DuckDB's CSV reader cannot read alone, and Parquet.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetName } from '../../../functions/core/config';
 import { MAX_RECORD_BYTES } from '../../../functions/core/datasets/csv';
-import { MissingColumnError, UnreadableFileError } from '../../../functions/core/datasets/errors';
+import {
+  DuplicateColumnError,
+  MissingColumnError,
+  UnreadableFileError,
+} from '../../../functions/core/datasets/errors';
 import { csvRuleSql, hasOverlongLine, loadExport } from '../../../functions/core/datasets/load';
 import type { ReadOptions, ReadStats } from '../../../functions/core/datasets/rules';
 import { type Duck, sqlString, withDuck } from '../../../functions/core/duck/db';
@@ -732,6 +736,86 @@ describe('loadExport with Parquet', () => {
       await expect(loading).rejects.toThrow(
         'events/e.parquet: required column "occurred_at" is missing; the header has "user_id", "event_type"',
       );
+    });
+  });
+
+  it('reads a file with a column named file_row_number, the name DuckDB numbers rows by', async () => {
+    // DuckDB refuses to number the rows of such a file: the load reads a copy.
+    const path = await parquetOf(`
+      SELECT * FROM (VALUES ('u1', '2026-11-02', 'login', 7), ('u2', 'never', 'login', 8),
+        ('u3', '2026-11-03', 'login', 9)) t(user_id, occurred_at, event_type, file_row_number)`);
+
+    await withTables(async (db) => {
+      const { stats, rejects } = await load(db, 'events', 'e.parquet', path);
+
+      expect((await storedRows(db, 'events')).map((r) => [r.rec, r.row.user_id])).toEqual([
+        [0, 'u1'],
+        [2, 'u3'],
+      ]);
+      expect(stats).toEqual({
+        rowsRead: 3,
+        rowsAccepted: 2,
+        rowsRejected: 1,
+        ignoredColumns: ['file_row_number'],
+      });
+      expect(rejects.map((r) => [r.line, r.column, r.record])).toEqual([
+        [
+          2,
+          'occurred_at',
+          { user_id: 'u2', occurred_at: 'never', event_type: 'login', file_row_number: 8 },
+        ],
+      ]);
+    });
+  });
+
+  /**
+   * A Parquet file whose column `twin` is named `name` instead: DuckDB writes no two names
+   * that are the same ignoring case, other writers do. The names in the footer are
+   * replaced by bytes of the same length, which leaves the file valid.
+   */
+  async function withRenamedColumn(select: string, twin: string, name: string) {
+    const path = await parquetOf(select);
+    const bytes = await readFile(path);
+    const from = Buffer.from(twin);
+    for (let i = bytes.indexOf(from); i >= 0; i = bytes.indexOf(from, i + 1)) {
+      Buffer.from(name).copy(bytes, i);
+    }
+    await writeFile(path, bytes);
+    return path;
+  }
+
+  it('rejects the file when a column it reads appears twice, ignoring case, as for CSV', async () => {
+    const path = await withRenamedColumn(
+      `SELECT 'u1' AS user_id, '2026-11-02' AS occurred_at, 'login' AS event_type, 'x' AS "USER_IX"`,
+      'USER_IX',
+      'USER_ID',
+    );
+
+    await withTables(async (db) => {
+      const loading = load(db, 'events', 'e.parquet', path);
+
+      await expect(loading).rejects.toBeInstanceOf(DuplicateColumnError);
+      await expect(loading).rejects.toThrow(
+        'e.parquet: column "user_id" appears 2 times in the header (columns 1 and 4); keep one',
+      );
+    });
+  });
+
+  it('names a twice-named column it ignores in the records as the file does', async () => {
+    const path = await withRenamedColumn(
+      `SELECT * FROM (VALUES ('u1', '2026-11-02', 'login', 'a', 'b'), ('u2', 'never', 'login', 'c', 'd'))
+        t(user_id, occurred_at, event_type, note, "NOTX")`,
+      'NOTX',
+      'NOTE',
+    );
+
+    await withTables(async (db) => {
+      const { stats, rejects } = await load(db, 'events', 'e.parquet', path);
+
+      expect(stats.ignoredColumns).toEqual(['note', 'NOTE']);
+      expect(rejects.map((r) => r.record)).toEqual([
+        { user_id: 'u2', occurred_at: 'never', event_type: 'login', note: 'c', NOTE: 'd' },
+      ]);
     });
   });
 
