@@ -211,6 +211,13 @@ const TIMESTAMP_SHAPE =
  */
 const DECIMAL_SHAPE = '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)';
 
+/**
+ * Epoch microseconds of 0000-01-01T00:00:00 and of the last microsecond of 9999-12-31: the
+ * range of a typed (Parquet) date or time, as TIMESTAMP_SHAPE's four-digit years.
+ */
+const TYPED_TIME_MIN_US = '-62167219200000000';
+const TYPED_TIME_MAX_US = '253402300799999999';
+
 /** Epoch milliseconds (rounded down, as the TypeScript parser does) of epoch microseconds. */
 function floorMs(us: string): string {
   return `((${us}) - (((${us}) % 1000) + 1000) % 1000) // 1000`;
@@ -367,7 +374,11 @@ function columnSql(
         `CAST(${sql} AS VARCHAR) AS ${t}`,
         `epoch_us(CAST(${sql} AS ${as})) AS us_${i}`,
       );
-      out.shapes.push(`${floorMs(`us_${i}`)} AS ${n}`);
+      // The years a text date may have (four digits: 0000 – 9999), so that a typed value
+      // is no more lenient than its text (year 290000 would also outrun JavaScript's Date).
+      out.shapes.push(
+        `CASE WHEN us_${i} BETWEEN ${TYPED_TIME_MIN_US} AND ${TYPED_TIME_MAX_US} THEN ${floorMs(`us_${i}`)} END AS ${n}`,
+      );
       isString = 'false';
       native = n;
       break;

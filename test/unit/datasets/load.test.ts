@@ -581,6 +581,34 @@ describe('loadExport with Parquet', () => {
     });
   });
 
+  it('takes typed dates and times in the years a text date may have, 0000 to 9999', async () => {
+    const path = await parquetOf(`
+      SELECT user_id, occurred_at, 'login' AS event_type FROM (VALUES
+        ('u1', DATE '0000-01-01'), ('u2', DATE '9999-12-31'), ('u3', DATE '10000-01-01'),
+        ('u4', DATE '290000-01-01'), ('u5', DATE '0000-01-01' - 1), ('u6', 'infinity'::DATE)
+      ) t(user_id, occurred_at)`);
+
+    await withTables(async (db) => {
+      const { rejects } = await load(db, 'events', 'e.parquet', path, 0, { timezone: 'UTC' });
+
+      expect(
+        (await storedRows(db, 'events')).map((r) => [r.row.user_id, r.row.occurred_at]),
+      ).toEqual([
+        ['u1', at('0000-01-01T00:00:00Z')],
+        ['u2', at('9999-12-31T00:00:00Z')],
+      ]);
+      // As DuckDB writes them; year 0000 is 1 BC, so the day before it is in 2 BC.
+      expect(
+        rejects.map((r) => [r.line, r.column, r.reason.replace(/ \(expected .*/, '')]),
+      ).toEqual([
+        [3, 'occurred_at', '10000-01-01 is not a valid date or time'],
+        [4, 'occurred_at', '290000-01-01 is not a valid date or time'],
+        [5, 'occurred_at', '0002-12-31 (BC) is not a valid date or time'],
+        [6, 'occurred_at', 'infinity is not a valid date or time'],
+      ]);
+    });
+  });
+
   it('rejects rows by the same rules, with the row number as line and the row as record', async () => {
     const path = await parquetOf(`
       SELECT * FROM (VALUES
