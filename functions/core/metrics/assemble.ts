@@ -560,7 +560,7 @@ function socialMetrics(state: EngineState, i: number): Record<string, MetricValu
           'social_engagement_rate',
           'no likes, comments, shares or reposts values in the social export',
         )
-      : followers > 0 && !s.rows
+      : s.followers.size > 0 && !s.rows
         ? missing('social_engagement_rate', NO_ROWS)
         : fromOutcome(
             'social_engagement_rate',
@@ -568,7 +568,9 @@ function socialMetrics(state: EngineState, i: number): Record<string, MetricValu
               engagement,
               followers,
               100,
-              'no follower count on or before the end of the period (division by zero)',
+              s.followers.size === 0
+                ? 'no follower count on or before the end of the period (division by zero)'
+                : 'the follower counts at the end of the period are 0 (division by zero)',
             ),
             breakdown,
           ),

@@ -90,6 +90,34 @@ describe('social metrics', async () => {
     });
   });
 
+  describe('followers that sum to 0', async () => {
+    // One account with 0 followers, counted on 4 March (2026-W10); nothing dated in W11.
+    const zero = await run({
+      periods: ['2026-W10', '2026-W11'],
+      data: {
+        social: [[social('2026-03-04T00:00:00Z', 'mastodon', 0, { likes: 5, mentions: 2 })]],
+      },
+    });
+
+    it('says the counts are 0 where the period has rows', () => {
+      expect(reasonOf(zero, '2026-W10', 'social_engagement_rate')).toBe(
+        'the follower counts at the end of the period are 0 (division by zero)',
+      );
+      expect(metric(zero, '2026-W10', 'social_engagement_rate').breakdown).toEqual({
+        mastodon: null,
+      });
+    });
+
+    it('takes a count of 0 as a follower count: a later week without rows has no rows', () => {
+      expect(reasonOf(zero, '2026-W11', 'social_engagement_rate')).toBe(
+        'no social rows dated in the period',
+      );
+      expect(reasonOf(zero, '2026-W11', 'social_mentions')).toBe(
+        'no social rows dated in the period',
+      );
+    });
+  });
+
   describe('social_mentions', async () => {
     it('sums mentions in the period', async () => {
       // W10: 4 + 1 + 0 = 5; W11: its 9 Mar row has no mentions → 0. W01 has no row at all:
