@@ -18,6 +18,7 @@
  * count differs from the scanner's), the file is read by the scanner instead and its
  * records go through the same SQL: slower, but the rows and reasons of csv.ts.
  */
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -233,7 +234,7 @@ async function eachJsonLine(
   key: string,
   path: string,
   bom: number,
-  each: (text: string, line: number) => boolean | undefined,
+  each: (text: string, line: number, utf8: boolean) => boolean | undefined,
   chunkBytes?: number,
 ): Promise<void> {
   let line = 0;
@@ -247,7 +248,10 @@ async function eachJsonLine(
     while (s < e && isLineSpace(bytes[s] as number)) s++;
     while (e > s && isLineSpace(bytes[e - 1] as number)) e--;
     if (s === e) return;
-    if (each(bytes.toString('utf8', s, e), line) === false) stopped = true;
+    // Decoding replaces bytes that are no UTF-8 by U+FFFD: only a line holding one is checked.
+    const text = bytes.toString('utf8', s, e);
+    const utf8 = !text.includes('\uFFFD') || isUtf8(bytes.subarray(s, e));
+    if (each(text, line, utf8) === false) stopped = true;
   };
   await eachChunk(
     path,
@@ -557,6 +561,28 @@ function structuralProblem(record: CsvRecord, headerLength: number): string | nu
   return null;
 }
 
+/**
+ * Why a cell's bytes are no text: an export saved in another encoding (Excel's "CSV" is
+ * Windows-1252 on most Windows machines). Decoding them would replace each such byte by
+ * U+FFFD and change the value without a word (two ids could become one), so the row is
+ * rejected instead; bytes in a column the dataset does not read are left alone.
+ */
+export const NOT_UTF8 =
+  'holds bytes that are not UTF-8 text (the file seems saved in another encoding, such as Windows-1252; save it as UTF-8)';
+
+/**
+ * The first column the load reads (`csvColumns`) whose cell in `record` is not UTF-8, or
+ * null. DuckDB's reader checks the same cells, and no others.
+ */
+function nonUtf8Column(read: readonly SourceColumn[], record: CsvRecord): string | null {
+  for (const { column, sql } of read) {
+    const k = column.index;
+    if (sql === null || k >= record.count) continue;
+    if (!isUtf8(record.bytes.subarray(record.starts[k], record.ends[k]))) return column.name;
+  }
+  return null;
+}
+
 function csvFields(record: CsvRecord, header: readonly string[]): Record<string, string> {
   const fields: Record<string, string> = {};
   for (let k = 0; k < record.count; k++) {
@@ -644,6 +670,7 @@ async function lookCsv(
   const cells = load.header.map((_, k) => `c${k} VARCHAR`);
   await db.run(`CREATE OR REPLACE TABLE ${LOOK} (rn BIGINT, line BIGINT, ${cells.join(', ')})`);
   const appender = await db.connection.createAppender(LOOK);
+  const read = csvColumns(load);
   let next = 0;
   let counts: { rows: number; broken: number };
   try {
@@ -653,6 +680,16 @@ async function lookCsv(
         if (wanted !== 'all') {
           if (wanted[next] !== rn) return;
           next++;
+        }
+        const notText = nonUtf8Column(read, record);
+        if (notText !== null) {
+          rejects.push({
+            line: record.line,
+            column: notText,
+            reason: NOT_UTF8,
+            record: csvFields(record, load.header),
+          });
+          return;
         }
         appender.appendBigInt(BigInt(rn));
         appender.appendBigInt(BigInt(record.line));
@@ -865,6 +902,20 @@ async function hasLoneCr(path: string, chunkBytes?: number): Promise<boolean> {
   return found;
 }
 
+/**
+ * The first column the dataset reads whose value in a line that is not all UTF-8 holds the
+ * U+FFFD its decoding put for such bytes, or null (they were in a key no column reads).
+ */
+function nonUtf8Key(load: Load, object: Record<string, unknown>): string | null {
+  for (const column of load.columns) {
+    const value = object[column.key];
+    if (value === undefined || value === null) continue;
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    if (text.includes('\uFFFD')) return column.name;
+  }
+  return null;
+}
+
 async function lookJsonLines(
   load: Load,
   wanted: readonly number[] | 'all',
@@ -881,7 +932,7 @@ async function lookJsonLines(
       file.key,
       load.path,
       load.bom,
-      (text, line) => {
+      (text, line, utf8) => {
         rows++;
         if (wanted !== 'all') {
           if (wanted[next] !== rows) return true;
@@ -901,6 +952,13 @@ async function lookJsonLines(
             column: null,
             reason: 'is not a JSON object',
             record: JSON.stringify(parsed.value),
+          });
+        } else if (!utf8 && nonUtf8Key(load, parsed.value) !== null) {
+          rejects.push({
+            line,
+            column: nonUtf8Key(load, parsed.value),
+            reason: NOT_UTF8,
+            record: parsed.value,
           });
         } else {
           objects.set(rows, { line, value: parsed.value });

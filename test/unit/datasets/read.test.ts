@@ -9,6 +9,7 @@ import {
   UnreadableFileError,
   UnsupportedFormatError,
 } from '../../../functions/core/datasets/errors';
+import { NOT_UTF8 } from '../../../functions/core/datasets/load';
 import { formatOf, readExport } from '../../../functions/core/datasets/read';
 import { at, memoryFile, OPTIONS, readAll } from './helpers';
 
@@ -449,6 +450,46 @@ describe('readExport', () => {
       // The record is the line as written.
       expect(rejects[4]?.record).toBe(`${ok('c5')}\u0000junk`);
     }
+  });
+
+  it('rejects a row whose cell it reads is not UTF-8, and leaves such bytes elsewhere alone', async () => {
+    // "café" saved as Windows-1252 (é is the one byte 0xE9): decoding would make it "caf\uFFFD".
+    const latin1 = (text: string) => Buffer.from(text, 'latin1');
+    const reason = NOT_UTF8;
+    const csv = latin1(
+      'user_id,occurred_at,event_type,notes\n' +
+        'u1,2026-11-02,caf\xe9,x\n' + // a column the dataset reads
+        '"Jos\xe9",2026-11-02,login,y\n' + // a quoted id
+        'u3,2026-11-02,login,caf\xe9\n' + // a column it ignores
+        'u4,never,login,z\n',
+    );
+    const jsonl = latin1(
+      '{"user_id":"u1","occurred_at":"2026-11-02","event_type":"caf\xe9"}\n' +
+        '{"user_id":"u2","occurred_at":"2026-11-02","event_type":"login","notes":"caf\xe9"}\n' +
+        '{"user_id":"u3","occurred_at":"2026-11-02","event_type":"login"}\n',
+    );
+
+    for (const chunkSize of [undefined, 5]) {
+      const fromCsv = await readAll(memoryFile('events', 'e.csv', csv, chunkSize));
+      const fromJson = await readAll(memoryFile('events', 'e.jsonl', jsonl, chunkSize));
+
+      expect(fromCsv.rows.map((r) => [r.line, r.row.user_id])).toEqual([[4, 'u3']]);
+      expect(fromCsv.rejects.map((r) => [r.line, r.column, r.reason.slice(0, 40)])).toEqual([
+        [2, 'event_type', reason.slice(0, 40)],
+        [3, 'user_id', reason.slice(0, 40)],
+        [5, 'occurred_at', '"never" is not a valid date or time (exp'],
+      ]);
+      expect(fromJson.rows.map((r) => [r.line, r.row.user_id])).toEqual([
+        [2, 'u2'],
+        [3, 'u3'],
+      ]);
+      expect(fromJson.rejects.map((r) => [r.line, r.column, r.reason])).toEqual([
+        [1, 'event_type', reason],
+      ]);
+    }
+    expect(reason).toBe(
+      'holds bytes that are not UTF-8 text (the file seems saved in another encoding, such as Windows-1252; save it as UTF-8)',
+    );
   });
 
   it('reads an optional JSON key that the first object leaves out', async () => {
