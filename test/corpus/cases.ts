@@ -803,4 +803,66 @@ export const CASES: readonly CorpusCase[] = [
     // u1, U1 and u1 with a zero-width space are three users.
     metrics: { wau: 3 },
   },
+  {
+    name: 'Windows-1252 bytes in a column read and in one ignored',
+    dataset: 'orders',
+    file: 'orders.csv',
+    // "Café" with é as the one byte 0xE9, as Excel saves "CSV" on most Windows machines.
+    bytes: Buffer.from(
+      lines(
+        `${ORDERS},note`,
+        `${O1},Caf\xe9 au lait`,
+        `o2,Jos\xe9,2026-10-28T10:00:00Z,50.50,USD,paid,`,
+        `o3,c3,2026-10-29T10:00:00Z,7.00,USD,paid,`,
+      ),
+      'latin1',
+    ),
+    rejects: [
+      [
+        3,
+        'customer_id',
+        'holds bytes that are not UTF-8 text (the file seems saved in another encoding, such as Windows-1252; save it as UTF-8)',
+      ],
+    ],
+    accepted: 2,
+    // o1 100.00 (its note is not read) + o3 7.00.
+    metrics: { revenue: 107, orders: 2 },
+  },
+  {
+    name: 'blanks around quoted cells',
+    dataset: 'orders',
+    file: 'orders.csv',
+    bytes: lines(
+      ORDERS,
+      'o1,c1,2026-10-27T10:00:00Z, "100.00" ,USD,"paid" ',
+      '"o2" ,c2,2026-10-28T10:00:00Z,"50.50"\t,USD,paid',
+      // Two spaces before the quote: no quoted cell, so the quotes are part of the number.
+      'o3,c3,2026-10-29T10:00:00Z,  "7.00",USD,paid',
+    ),
+    rejects: [[4, 'amount', `""7.00"" ${NOT_A_NUMBER}`]],
+    accepted: 2,
+    metrics: { revenue: 150.5, orders: 2 },
+  },
+  {
+    name: 'JSON a lenient parser takes: NaN, Infinity, trailing commas',
+    dataset: 'orders',
+    file: 'orders.jsonl',
+    bytes: lines(
+      '{"order_id":"o1","customer_id":"c1","ordered_at":"2026-10-27T10:00:00Z","amount":100}',
+      '{"order_id":"o2","customer_id":"c2","ordered_at":"2026-10-28T10:00:00Z","amount":NaN}',
+      '{"order_id":"o3","customer_id":"c3","ordered_at":"2026-10-28T10:00:00Z","amount":-Infinity}',
+      '{"order_id":"o4","customer_id":"c4","ordered_at":"2026-10-28T10:00:00Z","amount":1,}',
+      '{"order_id":"o5","customer_id":"c5","ordered_at":"2026-10-28T10:00:00Z","amount":2,"tags":[1,]}',
+      '{"order_id":"o6","customer_id":"c6","ordered_at":"2026-10-28T10:00:00Z","amount":50.5,"note":"NaN, inf,]"}',
+    ),
+    rejects: [
+      [2, null, `is not valid JSON (Unexpected token 'N', ...","amount":NaN}" is not valid JSON)`],
+      [3, null, 'is not valid JSON (No number after minus sign in JSON at position 82)'],
+      [4, null, 'is not valid JSON (Expected double-quoted property name in JSON at position 83)'],
+      [5, null, `is not valid JSON (Unexpected token ']', ...""tags":[1,]}" is not valid JSON)`],
+    ],
+    accepted: 2,
+    // o1 100 + o6 50.5 (its note only looks like NaN).
+    metrics: { revenue: 150.5, orders: 2 },
+  },
 ];
