@@ -1,11 +1,12 @@
 /**
- * Loader throughput: writes N `events` rows (default 2,000,000) to a temporary CSV file,
- * loads it with `loadExport` (datasets/load.ts) into a fresh DuckDB in a fresh process and
- * prints rows/s, MB/s (of CSV text), CPU time and that process's peak resident set size.
+ * Loader throughput: writes N `events` rows (default 2,000,000) to a temporary CSV file
+ * (`--jsonl`: JSON Lines, the same rows), loads it with `loadExport` (datasets/load.ts) into
+ * a fresh DuckDB in a fresh process and prints rows/s, MB/s (of text), CPU time and that
+ * process's peak resident set size.
  * `--floor` also times DuckDB inserting the same file into the same table with no rule
  * at all (one cast for the timestamp): what validation costs on top.
  *
- *   npx tsx scripts/bench-read.ts [rows] [--gzip] [--floor] [--keep]
+ *   npx tsx scripts/bench-read.ts [rows] [--gzip] [--jsonl] [--floor] [--keep]
  *
  * The rows are seeded, so every run reads the same bytes. About 1 % of them break a rule
  * (a bad timestamp, an empty user id), so the rejection path is part of the measurement;
@@ -45,8 +46,8 @@ const PAGES = [
   '/blog',
 ];
 
-function* eventLines(rows: number, random: () => number): Generator<string> {
-  yield 'event_id,user_id,occurred_at,event_type,feature,page,session_id\n';
+function* eventLines(rows: number, random: () => number, jsonl = false): Generator<string> {
+  if (!jsonl) yield 'event_id,user_id,occurred_at,event_type,feature,page,session_id\n';
   // Rows move forward through a quarter in time order, as most exports are written.
   let instant = Date.parse('2026-07-01T00:00:00Z');
   const step = (92 * 86_400_000) / rows;
@@ -66,7 +67,17 @@ function* eventLines(rows: number, random: () => number): Generator<string> {
     const broken = random();
     if (broken < 0.005) when = '31/12/2026';
     else if (broken < 0.01) userCell = '';
-    batch += `evt_${i},${userCell},${when},${type},${feature},${page},${session}\n`;
+    batch += jsonl
+      ? `${JSON.stringify({
+          event_id: `evt_${i}`,
+          user_id: userCell,
+          occurred_at: when,
+          event_type: type,
+          ...(feature === '' ? {} : { feature }),
+          page,
+          session_id: session,
+        })}\n`
+      : `evt_${i},${userCell},${when},${type},${feature},${page},${session}\n`;
     if (batch.length > 1 << 20) {
       yield batch;
       batch = '';
@@ -104,16 +115,16 @@ async function measure(path: string, textBytes: number, floor: boolean): Promise
   const fileMb = fileBytes / 1e6;
   const rate = (mb: number, s: number) => `${(mb / s).toFixed(1)} MB/s`;
   console.log(
-    `file        ${path}: ${textMb.toFixed(1)} MB of CSV${gzip ? `, ${fileMb.toFixed(1)} MB gzip'd` : ''}`,
+    `file        ${path}: ${textMb.toFixed(1)} MB of text${gzip ? `, ${fileMb.toFixed(1)} MB gzip'd` : ''}`,
   );
   console.log(`rows        ${stats.rowsRead} read, ${stored} accepted, ${rejected} rejected`);
   console.log(
     `time        ${seconds.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU`,
   );
   console.log(
-    `throughput  ${Math.round(stats.rowsRead / seconds).toLocaleString('en-US')} rows/s, ${rate(textMb, seconds)} of CSV${gzip ? ` (${rate(fileMb, seconds)} gzip'd)` : ''}`,
+    `throughput  ${Math.round(stats.rowsRead / seconds).toLocaleString('en-US')} rows/s, ${rate(textMb, seconds)} of text${gzip ? ` (${rate(fileMb, seconds)} gzip'd)` : ''}`,
   );
-  if (floor && !gzip) {
+  if (floor && !gzip && !path.endsWith('.jsonl')) {
     // The same table filled by DuckDB alone: no rule, no trimming, one cast.
     await db.run('DELETE FROM raw_events');
     const columns = [
@@ -148,6 +159,7 @@ async function main(): Promise<void> {
     return;
   }
   const gzip = args.includes('--gzip');
+  const jsonl = args.includes('--jsonl');
   const rowsArg = args.find((a) => !a.startsWith('--'));
   const rows = rowsArg === undefined ? 2_000_000 : Number(rowsArg);
   if (!Number.isInteger(rows) || rows <= 0) {
@@ -155,11 +167,11 @@ async function main(): Promise<void> {
   }
 
   const dir = await mkdtemp(join(tmpdir(), 'bench-read-'));
-  const path = join(dir, gzip ? 'events.csv.gz' : 'events.csv');
+  const path = join(dir, `events.${jsonl ? 'jsonl' : 'csv'}${gzip ? '.gz' : ''}`);
   try {
     let textBytes = 0;
     const lines = (async function* () {
-      for (const text of eventLines(rows, mulberry32(20261102))) {
+      for (const text of eventLines(rows, mulberry32(20261102), jsonl)) {
         textBytes += Buffer.byteLength(text);
         yield text;
       }
