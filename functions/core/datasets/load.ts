@@ -572,7 +572,8 @@ export const NOT_UTF8 =
 
 /**
  * The first column the load reads (`csvColumns`) whose cell in `record` is not UTF-8, or
- * null. DuckDB's reader checks the same cells, and no others.
+ * null. DuckDB's reader selects only those columns; bytes it refused elsewhere would send
+ * the file to csv.ts whole (the counts differ), with the same rows as a result.
  */
 function nonUtf8Column(read: readonly SourceColumn[], record: CsvRecord): string | null {
   for (const { column, sql } of read) {
@@ -954,12 +955,8 @@ async function lookJsonLines(
             record: JSON.stringify(parsed.value),
           });
         } else if (!utf8 && nonUtf8Key(load, parsed.value) !== null) {
-          rejects.push({
-            line,
-            column: nonUtf8Key(load, parsed.value),
-            reason: NOT_UTF8,
-            record: parsed.value,
-          });
+          const column = nonUtf8Key(load, parsed.value);
+          rejects.push({ line, column, reason: NOT_UTF8, record: parsed.value });
         } else {
           objects.set(rows, { line, value: parsed.value });
           appender.appendBigInt(BigInt(rows));
