@@ -25,26 +25,17 @@
  * offsets, not from the engine's period code.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  type DatasetName,
-  parseConfig,
-  type ReportConfigInput,
-} from '../../../functions/core/config';
+import type { ReportConfigInput } from '../../../functions/core/config';
 import type {
   EventRow,
   OrderRow,
-  RowOf,
   SubscriptionRow,
   SurveyResponseRow,
   TicketRow,
 } from '../../../functions/core/datasets/rows';
-import { withDuck } from '../../../functions/core/duck/db';
-import { appendRows, createDatasetTables } from '../../../functions/core/duck/tables';
-import { computeMetrics } from '../../../functions/core/metrics/compute';
 import { mulberry32 } from '../../../functions/core/models/simulate';
 import type { AtRiskReason, AtRiskSubscriber, MetricValue } from '../../../functions/core/snapshot';
-import { parsePeriodKey } from '../../../functions/core/time/periods';
-import { at, type Data, metric, reasonOf } from './helpers';
+import { at, type Data, lastById, metric, reasonOf, withComputed } from './helpers';
 
 type Rand = () => number;
 type Result = Record<string, Record<string, MetricValue>>;
@@ -247,12 +238,6 @@ interface Rows {
   tickets: TicketRow[];
 }
 
-/** Per id, the last row of the last file holding it (DATASETS.md). */
-function lastById<T>(files: readonly T[][], id: (row: T) => string): T[] {
-  const byId = new Map<string, T>();
-  for (const file of files) for (const row of file) byId.set(id(row), row);
-  return [...byId.values()];
-}
 /** Events: the first row of an `event_id` wins (amendment 1); rows without one all count. */
 function firstEvents(files: readonly EventRow[][]): EventRow[] {
   const seen = new Set<string>();
@@ -466,19 +451,7 @@ async function runEngine(
   data: Data,
   ids: string[],
 ): Promise<Engine> {
-  const parsed = parseConfig(config);
-  const datasets = Object.keys(data) as DatasetName[];
-  return withDuck(async (db) => {
-    await createDatasetTables(db);
-    for (const dataset of datasets) {
-      const files = data[dataset] as RowOf[typeof dataset][][];
-      for (const [file, rows] of files.entries()) await appendRows(db, dataset, file, rows);
-    }
-    const computed = await computeMetrics(db, {
-      config: parsed,
-      periods: keys.map((key) => parsePeriodKey(key, parsed.timezone)),
-      datasetsWithFiles: datasets,
-    });
+  return withComputed(config, keys, data, async (computed) => {
     const out: Engine = { metrics: {}, lists: {}, signals: {} };
     for (const [n, key] of keys.entries()) {
       out.metrics[key] = computed.metrics[n] as Record<string, MetricValue>;

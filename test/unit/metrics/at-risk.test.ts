@@ -14,15 +14,13 @@ import type {
   SurveyResponseRow,
   TicketRow,
 } from '../../../functions/core/datasets/rows';
-import { withDuck } from '../../../functions/core/duck/db';
-import { appendRows, createDatasetTables } from '../../../functions/core/duck/tables';
 import { computeSnapshots } from '../../../functions/core/engine';
 import { explainAtRisk, pAliveReason } from '../../../functions/core/metrics/at-risk';
-import { computeMetrics } from '../../../functions/core/metrics/compute';
+import type { ComputedMetrics } from '../../../functions/core/metrics/compute';
 import type { AtRiskCustomer, Snapshot } from '../../../functions/core/snapshot';
 import type { ExportFile } from '../../../functions/core/sources';
 import { parsePeriodKey, toPeriodInfo } from '../../../functions/core/time/periods';
-import { at, type Data, sub } from './helpers';
+import { at, type Data, sub, withComputed } from './helpers';
 
 // UTC ISO weeks of 2026: W07 = [9 Feb, 16 Feb), W08 = [16 Feb, 23 Feb) … W11 = [9 Mar,
 // 16 Mar), W12 = [16 Mar, 23 Mar). The reported week is W12; with the default
@@ -173,30 +171,16 @@ const DATA: Data = {
 };
 
 /** Computes W12 (and the periods asked for) and hands the open database to `inspect`. */
-async function compute<T>(
-  inspect: (
-    c: Awaited<ReturnType<typeof computeMetrics>>,
-    index: (key: string) => number,
-  ) => Promise<T>,
+function compute<T>(
+  inspect: (c: ComputedMetrics, index: (key: string) => number) => Promise<T>,
   options: { config?: ReportConfigInput; periods?: string[]; data?: Data } = {},
 ): Promise<T> {
-  const config = parseConfig(options.config ?? {});
-  const periods = (options.periods ?? ['2026-W12']).map((k) => parsePeriodKey(k, config.timezone));
-  const data = options.data ?? DATA;
-  return withDuck(async (db) => {
-    await createDatasetTables(db);
-    for (const [dataset, files] of Object.entries(data)) {
-      for (const [n, rows] of (files as never[][]).entries()) {
-        await appendRows(db, dataset as keyof Data, n, rows);
-      }
-    }
-    const computed = await computeMetrics(db, {
-      config,
-      periods,
-      datasetsWithFiles: Object.keys(data) as (keyof Data)[],
-    });
-    return inspect(computed, (key) => computed.plan.periods.findIndex((p) => p.key === key));
-  });
+  return withComputed(
+    options.config ?? {},
+    options.periods ?? ['2026-W12'],
+    options.data ?? DATA,
+    (computed) => inspect(computed, (key) => computed.plan.periods.findIndex((p) => p.key === key)),
+  );
 }
 
 /** The reasons of every customer with a signal at the end of W12, as words. */

@@ -31,7 +31,7 @@ import type {
 } from '../../../functions/core/datasets/rows';
 import { mulberry32 } from '../../../functions/core/models/simulate';
 import type { MetricValue } from '../../../functions/core/snapshot';
-import { at, type Data, metric, run } from './helpers';
+import { at, type Data, lastById, metric, run } from './helpers';
 
 type Rand = () => number;
 type Result = Record<string, Record<string, MetricValue>>;
@@ -92,13 +92,6 @@ const bounds = (key: string, start: string, end: string): Bounds => ({
   end: at(end),
 });
 const inP = (t: number, p: { start: number; end: number }): boolean => t >= p.start && t < p.end;
-
-/** The rows that count: per id, the last row of the last file holding it. */
-function lastById<T>(files: readonly T[][], id: (row: T) => string): T[] {
-  const byId = new Map<string, T>();
-  for (const file of files) for (const row of file) byId.set(id(row), row);
-  return [...byId.values()];
-}
 
 // ---- Scenarios ------------------------------------------------------------------------------
 

@@ -32,11 +32,7 @@
  *   nothing to report is left out. Findings come in the catalogue's table order.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  type DatasetName,
-  parseConfig,
-  type ReportConfigInput,
-} from '../../../functions/core/config';
+import type { DatasetName, ReportConfigInput } from '../../../functions/core/config';
 import type {
   CustomerRow,
   EventRow,
@@ -48,13 +44,9 @@ import type {
   SurveyResponseRow,
   TicketRow,
 } from '../../../functions/core/datasets/rows';
-import { withDuck } from '../../../functions/core/duck/db';
-import { appendRows, createDatasetTables } from '../../../functions/core/duck/tables';
-import { computeMetrics } from '../../../functions/core/metrics/compute';
 import { mulberry32 } from '../../../functions/core/models/simulate';
 import type { ConsistencyIssue } from '../../../functions/core/snapshot';
-import { parsePeriodKey } from '../../../functions/core/time/periods';
-import { at, type Data } from './helpers';
+import { at, type Data, lastById, withComputed } from './helpers';
 
 type Rand = () => number;
 type Zone = 'UTC' | 'Europe/Berlin';
@@ -326,34 +318,18 @@ function generate(seed: number, shape: Shape): Scenario {
 // The engine
 // ---------------------------------------------------------------------------------------
 
-async function engine(s: Scenario): Promise<ConsistencyIssue[][]> {
-  const config = parseConfig(s.config);
-  return withDuck(async (db) => {
-    await createDatasetTables(db);
-    for (const [dataset, files] of Object.entries(s.data)) {
-      for (const [n, rows] of (files as never[][]).entries()) {
-        await appendRows(db, dataset as DatasetName, n, rows);
-      }
-    }
-    const c = await computeMetrics(db, {
-      config,
-      periods: s.periods.map((p) => parsePeriodKey(p.key, config.timezone)),
-      datasetsWithFiles: Object.keys(s.data) as DatasetName[],
-    });
-    return c.consistency;
-  });
+function engine(s: Scenario): Promise<ConsistencyIssue[][]> {
+  return withComputed(
+    s.config,
+    s.periods.map((p) => p.key),
+    s.data,
+    (c) => c.consistency,
+  );
 }
 
 // ---------------------------------------------------------------------------------------
 // The brute force, from the catalogue's words
 // ---------------------------------------------------------------------------------------
-
-/** Per id, the last row of the last file holding it (DATASETS.md). */
-function lastById<T>(files: readonly T[][] | undefined, id: (row: T) => string): T[] {
-  const byId = new Map<string, T>();
-  for (const file of files ?? []) for (const row of file) byId.set(id(row), row);
-  return [...byId.values()];
-}
 
 /** Events: the first row of an `event_id` (amendment 1); rows without one all count. */
 function firstEvents(files: readonly EventRow[][] | undefined): EventRow[] {

@@ -4,14 +4,9 @@
  * metrics. Expected values are worked out by hand in the comments.
  */
 import { describe, expect, it } from 'vitest';
-import { type DatasetName, parseConfig } from '../../../functions/core/config';
 import type { OrderRow, TicketRow } from '../../../functions/core/datasets/rows';
-import { withDuck } from '../../../functions/core/duck/db';
-import { appendRows, createDatasetTables } from '../../../functions/core/duck/tables';
-import { computeMetrics } from '../../../functions/core/metrics/compute';
 import type { ConsistencyIssue } from '../../../functions/core/snapshot';
-import { parsePeriodKey } from '../../../functions/core/time/periods';
-import { customer, type Data, event, session, spend, sub, survey } from './helpers';
+import { customer, type Data, event, session, spend, sub, survey, withComputed } from './helpers';
 
 // UTC ISO weeks of 2026: W11 = [9 Mar, 16 Mar), W12 = [16 Mar, 23 Mar).
 const order = (id: string, customerId: string, when: string, status?: string): OrderRow => ({
@@ -105,22 +100,11 @@ const DATA: Data = {
   sessions: [[session('se1', 'visitor-3', '2026-03-17T10:00:00Z', 60, 2)]],
 };
 
-async function findings(data: Data = DATA, periods = ['2026-W11', '2026-W12']) {
-  const config = parseConfig({});
-  return withDuck(async (db) => {
-    await createDatasetTables(db);
-    for (const [dataset, files] of Object.entries(data)) {
-      for (const [n, rows] of (files as never[][]).entries()) {
-        await appendRows(db, dataset as DatasetName, n, rows);
-      }
-    }
-    const c = await computeMetrics(db, {
-      config,
-      periods: periods.map((k) => parsePeriodKey(k, 'UTC')),
-      datasetsWithFiles: Object.keys(data) as DatasetName[],
-    });
-    return { consistency: c.consistency, metrics: c.metrics };
-  });
+function findings(data: Data = DATA, periods = ['2026-W11', '2026-W12']) {
+  return withComputed({}, periods, data, (c) => ({
+    consistency: c.consistency,
+    metrics: c.metrics,
+  }));
 }
 
 const find = (list: ConsistencyIssue[] | undefined, check: string, dataset: string) =>

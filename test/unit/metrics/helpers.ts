@@ -22,8 +22,9 @@ import type {
   TicketRow,
 } from '../../../functions/core/datasets/rows';
 import { withDuck } from '../../../functions/core/duck/db';
+import { applyReportFilter } from '../../../functions/core/duck/filter';
 import { appendRows, createDatasetTables } from '../../../functions/core/duck/tables';
-import { computeMetrics } from '../../../functions/core/metrics/compute';
+import { type ComputedMetrics, computeMetrics } from '../../../functions/core/metrics/compute';
 import type { CohortMatrix, MetricValue } from '../../../functions/core/snapshot';
 import { parsePeriodKey } from '../../../functions/core/time/periods';
 
@@ -42,52 +43,80 @@ export interface RunOptions {
   data: Data;
 }
 
-/** Computes the metrics of each period, keyed by period key. */
-export async function run(
-  options: RunOptions,
-): Promise<Record<string, Record<string, MetricValue>>> {
-  const config = parseConfig(options.config ?? {});
-  const periods = options.periods.map((key) => parsePeriodKey(key, config.timezone));
-  const datasets = Object.keys(options.data) as DatasetName[];
-  const { metrics } = await withDuck(async (db) => {
+export interface ComputeOptions {
+  /** The cohort matrices to compute (`computeMetrics`' `cohortPeriods`). */
+  cohortPeriods?: string[];
+  /** Apply the config's report filter, as the engine does before loading (duck/filter.ts). */
+  filter?: boolean;
+}
+
+/**
+ * Appends `data` to a fresh database's tables, runs `computeMetrics` for the periods `keys`
+ * and hands the result to `use` while the database is still open (at-risk reasons read it).
+ */
+export async function withComputed<T>(
+  config: ReportConfigInput,
+  keys: readonly string[],
+  data: Data,
+  use: (computed: ComputedMetrics) => T | Promise<T>,
+  options: ComputeOptions = {},
+): Promise<T> {
+  const parsed = parseConfig(config);
+  const datasets = Object.keys(data) as DatasetName[];
+  return withDuck(async (db) => {
     await createDatasetTables(db);
+    if (options.filter) await applyReportFilter(db, parsed.filter);
     for (const dataset of datasets) {
-      const files = options.data[dataset] as RowOf[typeof dataset][][];
+      const files = (data[dataset] ?? []) as RowOf[typeof dataset][][];
       for (const [file, rows] of files.entries()) await appendRows(db, dataset, file, rows);
     }
-    return computeMetrics(db, { config, periods, datasetsWithFiles: datasets });
+    const computed = await computeMetrics(db, {
+      config: parsed,
+      periods: keys.map((key) => parsePeriodKey(key, parsed.timezone)),
+      datasetsWithFiles: datasets,
+      ...(options.cohortPeriods ? { cohortPeriods: options.cohortPeriods } : {}),
+    });
+    return await use(computed);
   });
+}
+
+/** Computes the metrics of each period, keyed by period key. */
+export async function run(
+  options: RunOptions & { filter?: boolean },
+): Promise<Record<string, Record<string, MetricValue>>> {
+  const { metrics } = await withComputed(
+    options.config ?? {},
+    options.periods,
+    options.data,
+    (computed) => computed,
+    { filter: options.filter },
+  );
+  const { timezone } = parseConfig(options.config ?? {});
   const out: Record<string, Record<string, MetricValue>> = {};
-  periods.forEach((p, i) => {
-    out[p.key] = metrics[i] as Record<string, MetricValue>;
+  options.periods.forEach((key, i) => {
+    out[parsePeriodKey(key, timezone).key] = metrics[i] as Record<string, MetricValue>;
   });
   return out;
 }
 
 /** The cohort matrices computeMetrics returns for `periods`, by period key. */
-export async function cohorts(
+export function cohorts(
   config: ReportConfigInput,
   periods: string[],
   data: Data,
   cohortPeriods?: string[],
 ): Promise<Map<string, CohortMatrix>> {
-  const parsed = parseConfig(config);
-  const datasets = Object.keys(data) as DatasetName[];
-  return withDuck(async (db) => {
-    await createDatasetTables(db);
-    for (const dataset of datasets) {
-      for (const [file, rows] of (data[dataset] ?? []).entries()) {
-        await appendRows(db, dataset, file, rows as never);
-      }
-    }
-    const computed = await computeMetrics(db, {
-      config: parsed,
-      periods: periods.map((key) => parsePeriodKey(key, parsed.timezone)),
-      datasetsWithFiles: datasets,
-      ...(cohortPeriods ? { cohortPeriods } : {}),
-    });
-    return computed.cohorts;
-  });
+  return withComputed(config, periods, data, (computed) => computed.cohorts, { cohortPeriods });
+}
+
+/**
+ * The rows that count of an export split into files: per id the last row, files in order
+ * and then rows (DATASETS.md), as a brute force works them out.
+ */
+export function lastById<T>(files: readonly T[][] | undefined, id: (row: T) => string): T[] {
+  const byId = new Map<string, T>();
+  for (const file of files ?? []) for (const row of file) byId.set(id(row), row);
+  return [...byId.values()];
 }
 
 /** The metric of one period; fails the test when absent. */

@@ -23,7 +23,7 @@ import type {
 } from '../../../functions/core/datasets/rows';
 import { mulberry32 } from '../../../functions/core/models/simulate';
 import type { MetricValue } from '../../../functions/core/snapshot';
-import { at, campaign, metric, reasonOf, run, session, valueIn } from './helpers';
+import { at, campaign, lastById, metric, reasonOf, run, session, valueIn } from './helpers';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -144,13 +144,6 @@ function boundaryInstants(periods: Bounds[]): number[] {
   ]);
 }
 
-/** The last row of each id, reading the files in order and each file top to bottom. */
-function lastOfEachId<R>(files: R[][], id: (row: R) => string): R[] {
-  const last = new Map<string, R>();
-  for (const row of files.flat()) last.set(id(row), row);
-  return [...last.values()];
-}
-
 // ---------------------------------------------------------------------------------------
 // Expected values and how they are compared
 // ---------------------------------------------------------------------------------------
@@ -259,7 +252,7 @@ describe('session metrics on seeded random sessions', () => {
       });
 
       // Assess: every metric of every period from the last row of each session id.
-      const kept = lastOfEachId(files, (s) => s.id);
+      const kept = lastById(files, (s) => s.id);
       expect(kept.length).toBeLessThan(files.flat().length - 40); // duplicates were dropped
       for (const p of periods) {
         for (const [id, expected] of Object.entries(expectedSessions(kept, p))) {
@@ -438,8 +431,8 @@ describe('email metrics on seeded random campaigns', () => {
       });
 
       // Assess
-      const kept = lastOfEachId(files, (c) => c.id);
-      const keptUnbounced = lastOfEachId(unbounced, (c) => c.id);
+      const kept = lastById(files, (c) => c.id);
+      const keptUnbounced = lastById(unbounced, (c) => c.id);
       expect(kept.length).toBeLessThan(files.flat().length - 30); // duplicates were dropped
       for (const p of periods) {
         for (const [id, expected] of Object.entries(expectedEmail(kept, p))) {

@@ -8,26 +8,16 @@
  * median'd directly.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  type DatasetName,
-  parseConfig,
-  type ReportConfigInput,
-} from '../../../functions/core/config';
+import type { ReportConfigInput } from '../../../functions/core/config';
 import type {
   CustomerRow,
-  RowOf,
   SubscriptionRow,
   SurveyResponseRow,
   TicketRow,
 } from '../../../functions/core/datasets/rows';
-import { withDuck } from '../../../functions/core/duck/db';
-import { applyReportFilter } from '../../../functions/core/duck/filter';
-import { appendRows, createDatasetTables } from '../../../functions/core/duck/tables';
-import { computeMetrics } from '../../../functions/core/metrics/compute';
 import { mulberry32 } from '../../../functions/core/models/simulate';
 import type { MetricValue } from '../../../functions/core/snapshot';
-import { parsePeriodKey } from '../../../functions/core/time/periods';
-import { at, type Data, metric, run, valueIn } from './helpers';
+import { at, type Data, lastById, metric, run, valueIn } from './helpers';
 
 type Rand = () => number;
 type Result = Record<string, Record<string, MetricValue>>;
@@ -40,13 +30,6 @@ const WEEK = 7 * DAY;
 
 const int = (r: Rand, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
-
-/** The rows that survive de-duplication: per id, the last row of the last file holding it. */
-function lastById<T>(files: readonly T[][], id: (row: T) => string): T[] {
-  const byId = new Map<string, T>();
-  for (const file of files) for (const row of file) byId.set(id(row), row);
-  return [...byId.values()];
-}
 
 /** A period by its instants, written out by hand: `[start, end)`. */
 interface Bounds {
@@ -292,27 +275,8 @@ function randomSubscriptions(
 
 // ---- A runner with the report filter (as the engine applies it, duck/filter.ts) -------------
 
-async function runFiltered(config: ReportConfigInput, periods: string[], data: Data) {
-  const parsed = parseConfig(config);
-  const datasets = Object.keys(data) as DatasetName[];
-  const { metrics } = await withDuck(async (db) => {
-    await createDatasetTables(db);
-    await applyReportFilter(db, parsed.filter);
-    for (const dataset of datasets) {
-      const files = data[dataset] as RowOf[typeof dataset][][];
-      for (const [file, rows] of files.entries()) await appendRows(db, dataset, file, rows);
-    }
-    return computeMetrics(db, {
-      config: parsed,
-      periods: periods.map((key) => parsePeriodKey(key, parsed.timezone)),
-      datasetsWithFiles: datasets,
-    });
-  });
-  const out: Result = {};
-  periods.forEach((key, i) => {
-    out[key] = metrics[i] as Record<string, MetricValue>;
-  });
-  return out;
+function runFiltered(config: ReportConfigInput, periods: string[], data: Data) {
+  return run({ config, periods, data, filter: true });
 }
 
 // UTC ISO weeks of 2026: W09 = [23 Feb, 2 Mar), W10 = [2 Mar, 9 Mar), W11 = [9 Mar, 16 Mar),
