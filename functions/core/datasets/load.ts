@@ -390,6 +390,22 @@ interface Reject {
   record: RejectedRow['record'];
 }
 
+/**
+ * Runs `sql` keeping the rows in the order they are read (`preserve_insertion_order`, which
+ * the engine may have turned off to save memory), then restores the setting.
+ */
+async function inFileOrder(db: Duck, sql: string): Promise<void> {
+  const { ordered } = await db.one<{ ordered: boolean }>(
+    "SELECT current_setting('preserve_insertion_order') AS ordered",
+  );
+  if (!ordered) await db.run('SET preserve_insertion_order = true');
+  try {
+    await db.run(sql);
+  } finally {
+    if (!ordered) await db.run('SET preserve_insertion_order = false');
+  }
+}
+
 /** The `INSERT … SELECT` of typed rows from a rule query's result `from`. */
 function insertSql(load: Load, from: string, rec: string, where = ''): string {
   // The raw table keeps only the columns it has (duck/tables.ts).
@@ -438,15 +454,7 @@ async function insertAll(
     ? 'CASE WHEN bad THEN -rn ELSE rn - 1 END'
     : 'CASE WHEN bad THEN -1 ELSE 0 END';
   // rowid numbers the rows only if the insert keeps the file's order (DuckDB's default).
-  const { ordered } = await load.db.one<{ ordered: boolean }>(
-    "SELECT current_setting('preserve_insertion_order') AS ordered",
-  );
-  if (!ordered) await load.db.run('SET preserve_insertion_order = true');
-  try {
-    await load.db.run(insertSql(load, query, rec));
-  } finally {
-    if (!ordered) await load.db.run('SET preserve_insertion_order = false');
-  }
+  await inFileOrder(load.db, insertSql(load, query, rec));
   const counts = await load.db.one<{ rows: number; marked: number; first: number; last: number }>(
     `SELECT count(*) AS rows, count(*) FILTER (WHERE _rec < 0) AS marked,
        min(rowid) AS first, max(rowid) AS last
@@ -954,10 +962,12 @@ async function lookJsonLines(
             reason: 'is not a JSON object',
             record: JSON.stringify(parsed.value),
           });
-        } else if (!utf8 && nonUtf8Key(load, parsed.value) !== null) {
-          const column = nonUtf8Key(load, parsed.value);
-          rejects.push({ line, column, reason: NOT_UTF8, record: parsed.value });
         } else {
+          const notText = utf8 ? null : nonUtf8Key(load, parsed.value);
+          if (notText !== null) {
+            rejects.push({ line, column: notText, reason: NOT_UTF8, record: parsed.value });
+            return true;
+          }
           objects.set(rows, { line, value: parsed.value });
           appender.appendBigInt(BigInt(rows));
           appender.appendBigInt(BigInt(line));
@@ -1183,17 +1193,10 @@ async function withoutRowNumberColumn(
   }
   const copy = join(work, 'positional.parquet');
   const columns = schema.sqlNames.map((name, k) => `${sqlIdent(name)} AS p${k}`).join(', ');
-  const { ordered } = await db.one<{ ordered: boolean }>(
-    "SELECT current_setting('preserve_insertion_order') AS ordered",
+  await inFileOrder(
+    db,
+    `COPY (SELECT ${columns} FROM read_parquet(${sqlString(path)})) TO ${sqlString(copy)} (FORMAT parquet)`,
   );
-  if (!ordered) await db.run('SET preserve_insertion_order = true');
-  try {
-    await db.run(
-      `COPY (SELECT ${columns} FROM read_parquet(${sqlString(path)})) TO ${sqlString(copy)} (FORMAT parquet)`,
-    );
-  } finally {
-    if (!ordered) await db.run('SET preserve_insertion_order = false');
-  }
   const copied = await parquetSchema(db, key, copy);
   return { path: copy, schema: { ...copied, names: schema.names } };
 }
